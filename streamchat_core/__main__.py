@@ -1,7 +1,7 @@
 """The ``streamchat`` command (also ``python -m streamchat_core``).
 
-    streamchat emulator [options]   run a local Stream-compatible server
-    streamchat demo                 run the "Initialization & Users" demo against an in-process emulator
+streamchat emulator [options]   run a local Stream-compatible server
+streamchat demo                 run the "Initialization & Users" demo against an in-process emulator
 """
 
 from __future__ import annotations

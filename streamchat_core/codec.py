@@ -22,16 +22,16 @@ Every failure to decode is a :class:`~streamchat_core.errors.DecodeError`, whate
 
 from __future__ import annotations
 
-import types
 import typing
-from collections.abc import Callable, Collection, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import Mapping
 from typing import Any, Final, TypeVar, Union
 
 import msgspec
-import streamchat_wire as wire
-from streamchat_wire import EXTRA_DATA_WIRE_NAME, CustomFieldsStruct
 
+import streamchat_wire as wire
+from streamchat_core.custom_fields import Attacher, CustomFields, attacher, leftover_keys
 from streamchat_core.errors import DecodeError, StreamAPIError, api_error
+from streamchat_wire import EXTRA_DATA_WIRE_NAME
 
 __all__ = [
     "EVENT_TYPES",
@@ -47,6 +47,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+# What msgspec raises for bad input: JSON errors, shape errors, and invalid UTF-8 in strings.
+_DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError)
 
 
 class UnknownEvent:
@@ -67,7 +70,10 @@ class UnknownEvent:
     def payload(self) -> dict[str, Any]:
         """The frame decoded into plain Python values."""
         if self._payload is None:
-            value = msgspec.json.decode(self.raw)
+            try:
+                value = msgspec.json.decode(self.raw)
+            except _DECODE_FAILURES as exc:
+                raise DecodeError(f"invalid {self.type!r} event: {exc}") from None
             self._payload = value if isinstance(value, dict) else {}
         return self._payload
 
@@ -115,188 +121,18 @@ Event = Union[  # noqa: UP007 - a runtime alias that mypy can read
 # ----------------------------------------------------------------------------- custom fields
 
 
-class CustomFields(msgspec.Struct, gc=False, array_like=True):
-    """The custom fields of a decoded model, read from its frame on first access.
-
-    A read-only mapping. It is a tiny msgspec struct rather than a plain class because one is
-    made for every user, message, channel and event decoded, on the hot path (a struct is
-    about three times cheaper to create). Build a new dict to change the fields:
-    ``{**user.extra_data, "name": "Jane"}``.
-    """
-
-    frame: bytes
-    path: tuple[str | int, ...]
-    known: frozenset[str]
-    resolved: dict[str, Any] | None = None
-
-    def _resolve(self) -> dict[str, Any]:
-        data = self.resolved
-        if data is None:
-            data = self.resolved = _leftover_keys(self.frame, self.path, self.known)
-        return data
-
-    def __getitem__(self, key: str) -> Any:
-        return self._resolve()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._resolve())
-
-    def __len__(self) -> int:
-        return len(self._resolve())
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._resolve()
-
-    def keys(self) -> KeysView[str]:
-        return self._resolve().keys()
-
-    def items(self) -> ItemsView[str, Any]:
-        return self._resolve().items()
-
-    def values(self) -> ValuesView[Any]:
-        return self._resolve().values()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._resolve().get(key, default)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return self._resolve() == dict(other.items())
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return f"CustomFields({self._resolve()!r})"
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-Mapping.register(CustomFields)
-
-
-def _leftover_keys(frame: bytes, path: Iterable[str | int], known: Collection[str]) -> dict[str, Any]:
-    node = msgspec.json.decode(frame)
-    for step in path:
-        node = node[step]
-    return {k: v for k, v in node.items() if k not in known}
-
-_wire_names_cache: dict[type[msgspec.Struct], frozenset[str]] = {}
-
-
-def _wire_names(cls: type[msgspec.Struct]) -> frozenset[str]:
-    """The keys a struct declares on the wire; every other key is a custom field."""
-    names = _wire_names_cache.get(cls)
-    if names is None:
-        names = frozenset(f.encode_name for f in msgspec.structs.fields(cls)) | {EXTRA_DATA_WIRE_NAME}
-        tag_field = cls.__struct_config__.tag_field
-        if tag_field is not None:
-            names |= {tag_field}
-        _wire_names_cache[cls] = names
-    return names
-
-
-# An attacher walks a freshly decoded value and gives every custom-fields struct in it a
-# CustomFields that points at its place in the frame. One is compiled per type, once, from
-# the type annotations; types that cannot hold such a struct get none.
-_Path = tuple[Union[str, int], ...]
-_Attacher = Callable[[Any, bytes, _Path], None]
-_attachers: dict[Any, _Attacher | None] = {}
-
-
-def _attacher(tp: Any) -> _Attacher | None:
-    if tp in _attachers:
-        return _attachers[tp]
-    _attachers[tp] = None  # a recursive reference sees "nothing to do" while compiling
-    fn = _compile_attacher(tp)
-    _attachers[tp] = fn
-    return fn
-
-
-def _compile_attacher(tp: Any) -> _Attacher | None:
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is typing.Annotated:
-        return _attacher(args[0])
-    if origin in (Union, types.UnionType):
-        subs = [f for f in map(_attacher, args) if f is not None]
-        if len(subs) <= 1:
-            return subs[0] if subs else None
-
-        def attach_any(value: Any, frame: bytes, path: _Path) -> None:
-            for sub in subs:  # each checks the runtime type itself
-                sub(value, frame, path)
-
-        return attach_any
-    if origin is list and args:
-        item = _attacher(args[0])
-        if item is None:
-            return None
-
-        def attach_list(value: Any, frame: bytes, path: _Path) -> None:
-            if value.__class__ is list:
-                for i, x in enumerate(value):
-                    item(x, frame, (*path, i))
-
-        return attach_list
-    if origin is dict and len(args) == 2:
-        val = _attacher(args[1])
-        if val is None:
-            return None
-
-        def attach_dict(value: Any, frame: bytes, path: _Path) -> None:
-            if value.__class__ is dict:
-                for k, x in value.items():
-                    val(x, frame, (*path, k))
-
-        return attach_dict
-    if isinstance(tp, type) and issubclass(tp, msgspec.Struct) and tp is not CustomFields:
-        return _compile_struct_attacher(tp)
-    return None
-
-
-def _compile_struct_attacher(cls: type[msgspec.Struct]) -> _Attacher | None:
-    hints = typing.get_type_hints(cls)
-    children: list[tuple[str, str, _Attacher]] = []
-    for f in msgspec.structs.fields(cls):
-        if f.name != "extra_data":
-            sub = _attacher(hints[f.name])
-            if sub is not None:
-                children.append((f.name, f.encode_name, sub))
-    if issubclass(cls, CustomFieldsStruct):
-        known = _wire_names(cls)
-
-        def attach_custom(value: Any, frame: bytes, path: _Path) -> None:
-            if value.__class__ is cls:
-                value.extra_data = CustomFields(frame, path, known)
-                for attr, key, sub in children:
-                    sub(getattr(value, attr), frame, (*path, key))
-
-        return attach_custom
-    if not children:
-        return None
-
-    def attach_plain(value: Any, frame: bytes, path: _Path) -> None:
-        if value.__class__ is cls:
-            for attr, key, sub in children:
-                sub(getattr(value, attr), frame, (*path, key))
-
-    return attach_plain
-
-
 # ----------------------------------------------------------------------------- decoding
 
 
 class _Peek(msgspec.Struct):
     type: str | None = None
-    error: msgspec.Raw | None = None
+    error: msgspec.Raw = msgspec.Raw(b"")  # kept unparsed: only its presence matters here
 
 
 _PEEK: Final = msgspec.json.Decoder(_Peek)
 _ERROR_FRAME: Final = msgspec.json.Decoder(wire.ErrorFrame)
-_EVENT_DECODERS: Final[dict[str, msgspec.json.Decoder[Any]]] = {
-    tag: msgspec.json.Decoder(cls) for tag, cls in EVENT_TYPES.items()
-}
-_EVENT_ATTACHERS: Final[dict[str, _Attacher | None]] = {tag: _attacher(cls) for tag, cls in EVENT_TYPES.items()}
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
 
 def _error_from_api(err: wire.APIError) -> StreamAPIError:
     return api_error(
@@ -306,13 +142,52 @@ def _error_from_api(err: wire.APIError) -> StreamAPIError:
         more_info="" if err.more_info is msgspec.UNSET else err.more_info,
         details=None if err.details is msgspec.UNSET or err.details is None else list(err.details),
         duration="" if err.duration is msgspec.UNSET else err.duration,
-        exception_fields=None if isinstance(err.exception_fields, msgspec.UnsetType) else err.exception_fields,
+        exception_fields=None
+        if isinstance(err.exception_fields, msgspec.UnsetType)
+        else err.exception_fields,
         unrecoverable=False if err.unrecoverable is msgspec.UNSET else err.unrecoverable,
     )
 
 
-_KNOWN_TAGS: Final[dict[bytes, str]] = {t.encode(): t for t in EVENT_TYPES}
+def _raise_connection_error(event: Any, frame: bytes, path: Any) -> None:
+    raise _error_from_api(event.error)
+
+
+# For each known tag: the tag, its decoder (built once) and what to do with the decoded event
+# (attach its custom fields; for ``connection.error``, raise the error it carries).
+_Kind = tuple[str, "msgspec.json.Decoder[Any]", Union[Attacher, None]]  # noqa: UP007 - runtime alias
+_KINDS: Final[dict[str, _Kind]] = {
+    tag: (
+        tag,
+        msgspec.json.Decoder(cls),
+        _raise_connection_error if tag == "connection.error" else attacher(cls),
+    )
+    for tag, cls in EVENT_TYPES.items()
+}
+_KINDS_BY_BYTES: Final[dict[bytes, _Kind]] = {tag.encode(): kind for tag, kind in _KINDS.items()}
 _TYPE_PREFIX: Final = b'{"type":"'
+
+
+def _check_utf8(data: bytes) -> None:
+    # msgspec skips the keys a struct does not declare without checking their UTF-8; the
+    # custom fields read them later, so the whole frame is checked now, while an error can
+    # still be reported as a bad frame. ASCII frames (most) skip this.
+    try:
+        data.decode()
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"frame is not valid UTF-8: {exc}") from None
+
+
+def _peek_kind(data: bytes) -> _Kind | UnknownEvent:
+    try:
+        peek = _PEEK.decode(data)
+    except _DECODE_FAILURES as exc:
+        raise DecodeError(f"not a v1 event frame: {exc}") from None
+    if len(peek.error):
+        raise error_from_body(data)
+    if peek.type is None:
+        raise DecodeError("not a v1 event frame: it has no 'type'")
+    return _KINDS.get(peek.type) or UnknownEvent(peek.type, data)
 
 
 def decode_event(data: bytes | bytearray | memoryview | str) -> Event:
@@ -322,42 +197,34 @@ def decode_event(data: bytes | bytearray | memoryview | str) -> Event:
     code) for an error frame, and :class:`~streamchat_core.errors.DecodeError` for anything that
     is not a v1 event.
     """
-    if isinstance(data, str):
-        data = data.encode()
-    elif not isinstance(data, bytes):
-        data = bytes(data)
-    # The emulator and msgspec write the tag first: read it without parsing the frame. The
-    # per-type decoder checks the tag again, so a wrong guess cannot get through.
-    tag = _KNOWN_TAGS.get(data[9 : data.find(b'"', 9, 64)]) if data[:9] == _TYPE_PREFIX else None
-    if tag is None:
-        try:
-            peek = _PEEK.decode(data)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise DecodeError(f"not a v1 event frame: {exc}") from None
-        if peek.error is not None:
-            raise error_from_body(data)
-        if peek.type is None:
-            raise DecodeError("not a v1 event frame: it has no 'type'")
-        tag = peek.type
-        if tag not in _EVENT_DECODERS:
-            return UnknownEvent(tag, data)
+    if data.__class__ is not bytes:
+        data = data.encode() if isinstance(data, str) else bytes(data)
+    if not data.isascii():
+        _check_utf8(data)
+    # The type is read first. The emulator and msgspec write it first, so it is usually read
+    # without parsing the frame; the per-type decoder checks it again, so a wrong guess cannot
+    # get through. Otherwise a one-field struct reads it (msgspec skips the rest).
+    kind = _KINDS_BY_BYTES.get(data[9 : data.find(b'"', 9, 64)]) if data.startswith(_TYPE_PREFIX) else None
+    if kind is None:
+        peeked = _peek_kind(data)
+        if isinstance(peeked, UnknownEvent):
+            return peeked
+        kind = peeked
+    tag, decoder, after = kind
     try:
-        event = _EVENT_DECODERS[tag].decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        event: Event = decoder.decode(data)
+    except _DECODE_FAILURES as exc:
         raise DecodeError(f"invalid {tag!r} event: {exc}") from None
-    if tag == "connection.error":
-        raise _error_from_api(event.error)
-    attach = _EVENT_ATTACHERS[tag]
-    if attach is not None:
-        attach(event, data, ())
-    return typing.cast(Event, event)
+    if after is not None:
+        after(event, data, ())
+    return event
 
 
 def error_from_body(data: bytes) -> StreamAPIError:
     """Turn an error body (``{"error": …}``, the WebSocket and REST envelope) into an exception."""
     try:
         return _error_from_api(_ERROR_FRAME.decode(data).error)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except _DECODE_FAILURES as exc:
         raise DecodeError(f"invalid error frame: {exc}") from None
 
 
@@ -374,12 +241,14 @@ def decode(data: bytes | bytearray | memoryview | str, type: type[T]) -> T:
         data = data.encode()
     elif not isinstance(data, bytes):
         data = bytes(data)
+    if not data.isascii():
+        _check_utf8(data)
     try:
         value = _decoder(type).decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except _DECODE_FAILURES as exc:
         name = getattr(type, "__name__", str(type))
         raise DecodeError(f"invalid {name}: {exc}") from None
-    attach = _attacher(type)
+    attach = attacher(type)
     if attach is not None:
         attach(value, data, ())
     return typing.cast(T, value)
@@ -414,7 +283,7 @@ def _spread(value: Any) -> Any:
         if extra:
             if isinstance(extra, list):
                 frame, path, known, resolved = extra
-                extra = resolved if resolved is not None else _leftover_keys(frame, path, known)
+                extra = resolved if resolved is not None else leftover_keys(frame, path, known)
             for key, item in extra.items():
                 value.setdefault(key, item)
     elif isinstance(value, list):

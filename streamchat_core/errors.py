@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "AccessKeyError",
     "ConnectTimeoutError",
+    "ConnectionClosedError",
     "ConnectionIDNotFoundError",
     "DecodeError",
     "InputError",
@@ -23,6 +24,7 @@ __all__ = [
     "StreamChatError",
     "TokenExpiredError",
     "TokenNotValidYetError",
+    "TokenProviderError",
     "TokenSignatureError",
     "TokenUsedBeforeIssuedError",
     "TransportError",
@@ -69,6 +71,31 @@ class TransportError(StreamChatError):
 
 class ConnectTimeoutError(TransportError):
     """Opening a connection (handshake and first frame) took longer than ``connect_timeout``."""
+
+
+class ConnectionClosedError(TransportError):
+    """The connection was closed (by the peer, or under us) while it was being used.
+
+    ``close_code`` and ``close_reason`` are the WebSocket close code and reason when there was
+    one. A close with code 1000 before the first frame means the server turned the connection
+    down on purpose, so it is not ``retryable``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = True,
+        close_code: int | None = None,
+        close_reason: str = "",
+    ) -> None:
+        super().__init__(message, retryable=retryable)
+        self.close_code = close_code
+        self.close_reason = close_reason
+
+
+class TokenProviderError(StreamChatError):
+    """The token provider given to ``connect_user`` raised, or returned something that is not a token."""
 
 
 class TransportLoadError(StreamChatError):

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Final
 
 import msgspec
-import streamchat_wire as wire
 
+import streamchat_wire as wire
 from streamchat_core import codec
 from streamchat_core.errors import InvalidUserError
 
@@ -42,7 +42,9 @@ def validate_user_id(user_id: object) -> str:
     if not user_id:
         raise InvalidUserError("user id is empty; it must have 1 to 255 characters")
     if len(user_id) > MAX_USER_ID_LENGTH:
-        raise InvalidUserError(f"user id has {len(user_id)} characters; at most {MAX_USER_ID_LENGTH} are allowed")
+        raise InvalidUserError(
+            f"user id has {len(user_id)} characters; at most {MAX_USER_ID_LENGTH} are allowed"
+        )
     for position, ch in enumerate(user_id):
         if ch not in USER_ID_ALPHABET:
             raise InvalidUserError(
@@ -69,7 +71,9 @@ def validate_user(user: wire.User) -> bytes:
         if not isinstance(key, str):
             raise InvalidUserError(f"custom field names must be strings, not {type(key).__name__} ({key!r})")
         if key in declared:
-            raise InvalidUserError(f"custom field {key!r} shadows the declared field of the same name; set it directly")
+            raise InvalidUserError(
+                f"custom field {key!r} shadows the declared field of the same name; set it directly"
+            )
     try:
         encoded = codec.encode(user)
     except TypeError as exc:
