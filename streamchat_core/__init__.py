@@ -1,9 +1,16 @@
 """streamchat-core: a client for Stream Chat's v1 chat API, for asyncio and trio."""
 
+from streamchat_core.backoff import BackoffPolicy as BackoffPolicy
+from streamchat_core.backoff import ExponentialBackoff as ExponentialBackoff
+from streamchat_core.client import DEFAULT_BASE_URL as DEFAULT_BASE_URL
+from streamchat_core.client import StreamChatClient as StreamChatClient
 from streamchat_core.codec import CustomFields as CustomFields
 from streamchat_core.codec import UnknownEvent as UnknownEvent
 from streamchat_core.errors import (
     AccessKeyError as AccessKeyError,
+)
+from streamchat_core.errors import (
+    ConnectionClosedError as ConnectionClosedError,
 )
 from streamchat_core.errors import (
     ConnectionIDNotFoundError as ConnectionIDNotFoundError,
@@ -39,6 +46,9 @@ from streamchat_core.errors import (
     TokenNotValidYetError as TokenNotValidYetError,
 )
 from streamchat_core.errors import (
+    TokenProviderError as TokenProviderError,
+)
+from streamchat_core.errors import (
     TokenSignatureError as TokenSignatureError,
 )
 from streamchat_core.errors import (
@@ -50,7 +60,12 @@ from streamchat_core.errors import (
 from streamchat_core.errors import (
     TransportLoadError as TransportLoadError,
 )
+from streamchat_core.events import EventStream as EventStream
+from streamchat_core.plugins import available_transports as available_transports
+from streamchat_core.state import ConnectionState as ConnectionState
 from streamchat_core.tokens import dev_token as dev_token
+from streamchat_core.transport import ConnectRequest as ConnectRequest
+from streamchat_core.transport import Transport as Transport
 from streamchat_core.validation import validate_user as validate_user
 from streamchat_wire import (
     DeliveryReceipts as DeliveryReceipts,

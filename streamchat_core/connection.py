@@ -1,0 +1,338 @@
+"""One connection, from opening it to its end: the handshake, the reader, pings, liveness.
+
+A :class:`Link` runs in its own task. It opens a connection through a transport, waits for the
+first frame (a ``health.check`` carrying ``connection_id`` and ``me``, or an error frame),
+then reads frames until the connection ends, handing each decoded event to its ``sink``. It
+never runs user code: the sink only queues.
+
+Keep-alive, on transports with the ``ping`` capability (as Stream's JS client does it):
+
+- after each server ``health.check``, a ping is due ``ping_interval`` seconds later (25 s);
+- a connection that has sent nothing for ``dead_timeout`` seconds (35 s) is dead.
+
+A link never retries: it records why it ended (:attr:`Link.error`) and the session decides.
+Errors never escape its task, so they never turn into exception groups.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Awaitable, Callable
+
+import anyio
+import msgspec
+
+import streamchat_wire as wire
+from streamchat_core import codec
+from streamchat_core.codec import Event
+from streamchat_core.errors import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    DecodeError,
+    StreamAPIError,
+    TokenExpiredError,
+    TransportError,
+)
+from streamchat_core.transport import (
+    CAPABILITY_PING,
+    Connection,
+    ConnectRequest,
+    Drainable,
+    TokenUpdatable,
+    Transport,
+)
+
+__all__ = ["Link", "Sink"]
+
+logger = logging.getLogger("streamchat.connection")
+
+Sink = Callable[[Event, "bytes | str"], None]
+
+
+def ping_frame(client_id: str) -> str:
+    """The keep-alive ping: a JSON array holding one ``health.check``, as Stream's clients send it."""
+    return codec.encode([wire.HealthCheckPing(type="health.check", client_id=client_id)]).decode()
+
+
+class Link:
+    """One connection attempt and, if it succeeds, the connection's whole life.
+
+    Start :meth:`run` in a task group; watch :attr:`up` and :attr:`done`; read :attr:`error`
+    once done (``None`` when it was closed on purpose or drained).
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        request: ConnectRequest,
+        *,
+        sink: Sink,
+        client_id: str,
+        ping_interval: float,
+        dead_timeout: float,
+        refresh_token: Callable[[], Awaitable[str]] | None = None,
+        on_up: Callable[[Link], None] | None = None,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.transport = transport
+        self.request = request
+        self.sink = sink
+        self.client_id = client_id
+        self.ping_interval = ping_interval
+        self.dead_timeout = dead_timeout
+        self.refresh_token = refresh_token
+        self.on_up = on_up
+        self.on_change = on_change
+        self.up = anyio.Event()
+        self.done = anyio.Event()
+        self.hello: wire.HealthCheckEvent | None = None
+        self.hello_frame: bytes | str = b""
+        self.error: BaseException | None = None
+        self.drained = False
+        self.connection: Connection | None = None
+        self.up_at: float = math.inf
+        self._scope = anyio.CancelScope()
+        self._serve_scope: anyio.CancelScope | None = None
+        self._ping_at = math.inf
+        self._ping_scope: anyio.CancelScope | None = None
+        self._last_frame_at = 0.0
+        self._closing = False
+        self._drain_requested = False
+
+    @property
+    def name(self) -> str:
+        return self.transport.name
+
+    @property
+    def connection_id(self) -> str | None:
+        return self.hello.connection_id if self.hello is not None else None
+
+    def cancel(self) -> None:
+        """Close the connection; the link ends with no error.
+
+        An open connection stops reading and is closed with the transport's closing handshake
+        (bounded by the transport); one still opening is abandoned at once.
+        """
+        self._closing = True
+        if self._serve_scope is not None:
+            self._serve_scope.cancel()
+        else:
+            self._scope.cancel()
+
+    def request_drain(self) -> bool:
+        """Ask the connection to hand over what the server queued, then end. False if it cannot."""
+        conn = self.connection
+        if conn is not None and isinstance(conn, Drainable):
+            self._drain_requested = True
+            conn.request_drain()
+            return True
+        return False
+
+    def update_token(self, token: str) -> None:
+        conn = self.connection
+        if conn is not None and isinstance(conn, TokenUpdatable):
+            conn.update_token(token)
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
+
+    # ------------------------------------------------------------------ the task
+
+    async def run(self) -> None:
+        try:
+            with self._scope:
+                await self._open_and_read()
+        except Exception as exc:  # a transport broke its contract; do not let it kill the session
+            logger.exception("the %s transport raised an unexpected error", self.name)
+            self.error = TransportError(f"the {self.name} transport failed: {type(exc).__name__}")
+        finally:
+            self._ping_scope = None
+            self.done.set()
+            self._changed()
+
+    async def _open_and_read(self) -> None:
+        request = self.request
+        with anyio.CancelScope(deadline=anyio.current_time() + request.timeout) as guard:
+            try:
+                async with self.transport.connect(request) as conn:
+                    self.connection = conn
+                    if not await self._handshake(conn):
+                        return
+                    guard.deadline = math.inf
+                    self.up_at = self._last_frame_at = anyio.current_time()
+                    self.up.set()
+                    # Synchronously, before the next frame is read: the session announces
+                    # the connection before any event that arrived on it.
+                    if self.on_up is not None:
+                        self.on_up(self)
+                    self._changed()
+                    await self._serve(conn)
+            except (TransportError, StreamAPIError) as exc:
+                if self.error is None and not self._closing:
+                    self.error = exc
+        if guard.cancelled_caught and not self.up.is_set() and self.error is None:
+            self.error = ConnectTimeoutError(
+                f"the {self.name} connection was not open (handshake and first frame) within {request.timeout:g} s"
+            )
+
+    async def _handshake(self, conn: Connection) -> bool:
+        try:
+            frame = await conn.receive()
+        except ConnectionClosedError as exc:
+            if exc.close_code == 1000:
+                # Stream's clients treat a normal close before the first frame as a refusal.
+                self.error = ConnectionClosedError(
+                    f"the server closed the {self.name} connection before accepting it "
+                    f"(code 1000{': ' + exc.close_reason if exc.close_reason else ''})",
+                    retryable=False,
+                    close_code=1000,
+                    close_reason=exc.close_reason,
+                )
+            else:
+                self.error = exc
+            return False
+        try:
+            event = codec.decode_event(frame)
+        except StreamAPIError as exc:
+            self.error = exc
+            return False
+        except DecodeError as exc:
+            self.error = TransportError(f"the server's first frame is not a v1 event: {exc}")
+            return False
+        if not isinstance(event, wire.HealthCheckEvent):
+            self.error = TransportError(
+                f"the server's first frame is a {event.type_tag!r} event, not the health.check that opens a connection"
+            )
+            return False
+        self.hello = event
+        self.hello_frame = frame
+        return True
+
+    async def _serve(self, conn: Connection) -> None:
+        keepalive = CAPABILITY_PING in self.transport.capabilities
+        async with anyio.create_task_group() as tg:
+            self._serve_scope = tg.cancel_scope
+            if self._closing:
+                tg.cancel_scope.cancel()
+            if keepalive:
+                self._ping_at = anyio.current_time() + self.ping_interval
+                tg.start_soon(self._pinger, conn)
+                tg.start_soon(self._watchdog)
+            await self._read(conn, keepalive)
+            tg.cancel_scope.cancel()
+        self._serve_scope = None
+
+    async def _read(self, conn: Connection, keepalive: bool) -> None:
+        receive = conn.receive
+        decode = codec.decode_event
+        clock = anyio.current_time
+        health = wire.HealthCheckEvent
+        while True:
+            try:
+                frame = await receive()
+            except ConnectionClosedError as exc:
+                if self._drain_requested:
+                    self.drained = True
+                elif not self._closing and self.error is None:
+                    self.error = exc
+                return
+            except TransportError as exc:
+                if self.error is None and not self._closing:
+                    self.error = exc
+                return
+            self._last_frame_at = clock()
+            try:
+                event = decode(frame)
+            except StreamAPIError as exc:
+                if not await self._on_error_frame(exc):
+                    return
+                continue
+            except DecodeError as exc:
+                logger.warning(
+                    "ignoring a frame that is not a v1 event on the %s connection: %s", self.name, exc
+                )
+                continue
+            if keepalive and event.__class__ is health:
+                self._on_health_check()
+            self.sink(event, frame)
+
+    async def _on_error_frame(self, exc: StreamAPIError) -> bool:
+        """Whether to go on reading after an error frame on an open connection."""
+        conn = self.connection
+        if (
+            isinstance(exc, TokenExpiredError)
+            and self.refresh_token is not None
+            and conn is not None
+            and isinstance(conn, TokenUpdatable)
+        ):
+            # The connection sends the token again (long-poll): refresh it and keep going.
+            try:
+                token = await self.refresh_token()
+            except Exception as refresh_error:
+                self.error = refresh_error
+                return False
+            conn.update_token(token)
+            logger.info("the token expired on the %s connection; refreshed it", self.name)
+            return True
+        self.error = exc
+        return False
+
+    def _on_health_check(self) -> None:
+        self._ping_at = at = self._last_frame_at + self.ping_interval
+        scope = self._ping_scope
+        if scope is not None:
+            scope.deadline = at
+
+    async def _pinger(self, conn: Connection) -> None:
+        frame = ping_frame(self.client_id)
+        while True:
+            with anyio.CancelScope(deadline=self._ping_at) as scope:
+                self._ping_scope = scope
+                await anyio.sleep_forever()
+            self._ping_scope = None
+            if anyio.current_time() < self._ping_at:
+                continue
+            self._ping_at = math.inf
+            try:
+                await conn.send(frame)
+            except TransportError as exc:
+                if self.error is None and not self._closing:
+                    self.error = exc
+                self._scope.cancel()
+                return
+
+    async def _watchdog(self) -> None:
+        while True:
+            silent_for = anyio.current_time() - self._last_frame_at
+            if silent_for >= self.dead_timeout:
+                logger.warning(
+                    "the %s connection %s sent nothing for %.1f s: treating it as dead",
+                    self.name,
+                    self.connection_id,
+                    silent_for,
+                )
+                if self.error is None:
+                    self.error = ConnectionClosedError(
+                        f"the {self.name} connection sent nothing for {self.dead_timeout:g} s"
+                    )
+                self._scope.cancel()
+                return
+            await anyio.sleep(self.dead_timeout - silent_for)
+
+    def __repr__(self) -> str:
+        state = "done" if self.done.is_set() else "up" if self.up.is_set() else "opening"
+        return f"Link({self.name!r}, connection_id={self.connection_id!r}, {state})"
+
+
+def event_key(frame: bytes | str) -> bytes:
+    """A key that is equal for the same event received on two connections.
+
+    The frame as canonical JSON (keys sorted, whitespace dropped) without ``connection_id``,
+    the one field a server may set per connection.
+    """
+    value = msgspec.json.decode(frame)
+    if isinstance(value, dict):
+        value.pop("connection_id", None)
+    return msgspec.json.encode(value, order="sorted")
