@@ -22,6 +22,9 @@ from streamchat_core.tokens import token_claims
 
 __all__ = ["TokenManager", "TokenProvider", "TokenSource"]
 
+# A token is never refreshed ahead of expiry sooner than this after it was fetched.
+_MIN_TOKEN_AGE = 1.0
+
 TokenProvider = Callable[[], str | Awaitable[str]]
 TokenSource = str | TokenProvider
 
@@ -59,9 +62,10 @@ class TokenManager:
                 f"the token must be a string or a callable returning one, not {type(source).__name__}"
             )
         self._obtained_at = time.time()
-        self._lock = anyio.Lock()
+        # Made on first use: most sessions never refresh, and each costs a backend lookup.
+        self._lock: anyio.Lock | None = None
         self._generation = 0
-        self._changed = anyio.Event()
+        self._changed: anyio.Event | None = None
 
     @property
     def has_provider(self) -> bool:
@@ -94,6 +98,8 @@ class TokenManager:
         """
         if self._provider is None:
             raise StreamChatError("a static token cannot be refreshed; pass a token provider to connect_user")
+        if self._lock is None:
+            self._lock = anyio.Lock()
         async with self._lock:
             if (
                 seen_generation is not None
@@ -105,13 +111,16 @@ class TokenManager:
             self._token = token
             self._obtained_at = time.time()
             self._generation += 1
-            self._changed.set()
-            self._changed = anyio.Event()
+            if self._changed is not None:
+                self._changed.set()
+                self._changed = None
             return token
 
     async def wait_changed(self, generation: int) -> None:
         """Return once a token newer than ``generation`` has been fetched."""
         while self._generation == generation:
+            if self._changed is None:
+                self._changed = anyio.Event()
             await self._changed.wait()
 
     async def _call_provider(self, provider: TokenProvider) -> str:
@@ -141,7 +150,8 @@ class TokenManager:
 
         ``None`` when there is no provider or the token has no ``exp``. The refresh happens
         ``refresh_margin`` seconds before ``exp``, or a quarter of the token's lifetime before it
-        for tokens that live less than four margins, so short-lived tokens get refreshed too.
+        for tokens that live less than four margins, so short-lived tokens get refreshed too;
+        never sooner than a second after the token was fetched, whatever the provider returns.
         """
         exp = self.expires_at()
         if self._provider is None or exp is None or self._token is None:
@@ -154,7 +164,8 @@ class TokenManager:
         )
         lifetime = max(exp - start, 0.0)
         lead = min(self.refresh_margin, lifetime / 4)
-        return max(exp - lead - time.time(), 0.0)
+        now = time.time()
+        return max(exp - lead - now, self._obtained_at + _MIN_TOKEN_AGE - now, 0.0)
 
     def __repr__(self) -> str:
         kind = "provider" if self._provider is not None else "static"

@@ -18,6 +18,9 @@ from typing import Protocol, runtime_checkable
 
 __all__ = ["BackoffPolicy", "ExponentialBackoff"]
 
+# Seeding a Random costs more than the rest of a client's setup: share one (jitter needs no secrecy).
+_SHARED_RNG = random.Random()
+
 
 @runtime_checkable
 class BackoffPolicy(Protocol):
@@ -57,7 +60,7 @@ class ExponentialBackoff:
         self.cap = cap
         self.factor = factor
         self.stable_after = stable_after
-        self._rng = rng if rng is not None else random.Random()
+        self._rng = rng if rng is not None else _SHARED_RNG
 
     def ceiling(self, failures: int) -> float:
         """The largest delay :meth:`delay` can return after ``failures`` failures."""

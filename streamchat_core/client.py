@@ -33,11 +33,14 @@ import streamchat_wire as wire
 from streamchat_core import codec
 from streamchat_core.auth import TokenManager, TokenSource
 from streamchat_core.backoff import BackoffPolicy, ExponentialBackoff
+from streamchat_core.channel import Channel, TypingTimings
+from streamchat_core.channel_registry import ChannelRegistry
 from streamchat_core.errors import NotConnectedError, StreamChatError, TokenExpiredError
 from streamchat_core.events import EventHub, EventStream, Handler, seconds
 from streamchat_core.plugins import resolve_transport
+from streamchat_core.privacy import PrivacySetting, privacy_settings_with
 from streamchat_core.rest import RestClient, decode_json
-from streamchat_core.session import ResubscribeHook, Session, SessionConfig
+from streamchat_core.session import ResubscribeHook, Session, SessionConfig, merge_user
 from streamchat_core.state import ConnectionState
 from streamchat_core.tokens import dev_token
 from streamchat_core.transport import Transport
@@ -147,6 +150,12 @@ class StreamChatClient:
         self._handover_grace = _positive(handover_grace, "handover_grace")
         self._user_agent = user_agent
         self._hub = EventHub()
+        self._hub.on_handler_added = self._start_dispatcher
+        self._dispatching = False
+        # Channel state must be current before any stream or handler sees an event: the
+        # channels see each event first, synchronously, where it is dispatched.
+        self._channels = ChannelRegistry(self)
+        self._hub.dispatch = self._channels.observing(self._hub.dispatch)  # type: ignore[method-assign,assignment]
         self._rest = RestClient(
             self.base_url,
             api_key,
@@ -262,15 +271,19 @@ class StreamChatClient:
         await self._rest.open()
         tg = anyio.create_task_group()
         await tg.__aenter__()
-        try:
-            await tg.start(self._hub.run)
-        except BaseException:
-            tg.cancel_scope.cancel()
-            await tg.__aexit__(None, None, None)
-            await self._rest.aclose()
-            raise
+        self._hub.open()
         self._tg = tg
+        self._dispatching = False
+        if self._hub.has_handlers:
+            self._start_dispatcher()
         return self
+
+    def _start_dispatcher(self) -> None:
+        # The task that runs handlers starts with the first handler: a client that only
+        # uses streams and waits never needs it.
+        if self._tg is not None and not self._dispatching:
+            self._dispatching = True
+            self._tg.start_soon(self._hub.run)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -290,6 +303,7 @@ class StreamChatClient:
             except BaseException as group:
                 raise _unwrap(group) from None
             finally:
+                self._hub.close()
                 with anyio.CancelScope(shield=True):
                     await self._rest.aclose()
 
@@ -410,6 +424,71 @@ class StreamChatClient:
         """
         self._hooks.append(hook)
         return lambda: self._hooks.remove(hook) if hook in self._hooks else None
+
+    # ------------------------------------------------------------------ channels and the own user
+
+    def channel(
+        self,
+        channel_type: str,
+        channel_id: str | None = None,
+        *,
+        members: Sequence[str] | None = None,
+        typing_timings: TypingTimings | None = None,
+        **custom_fields: Any,
+    ) -> Channel:
+        """The channel ``channel_type:channel_id`` (the same object each time, until ``disconnect_user``).
+
+        ``members`` and custom fields are used when the first query creates the channel;
+        without an id, the server names the channel after its members. ``typing_timings``
+        changes the typing intervals (tests). See :class:`~streamchat_core.channel.Channel`.
+        """
+        return self._channels.channel(
+            channel_type,
+            channel_id,
+            members=members,
+            custom_fields=custom_fields,
+            typing_timings=typing_timings,
+        )
+
+    async def partial_update_user(
+        self, set: Mapping[str, Any] | None = None, unset: Sequence[str] = ()
+    ) -> wire.OwnUser:
+        """Set and unset top-level fields of the connected user (``PATCH /users``); returns :attr:`user`.
+
+        :attr:`user` is updated from the response before this returns, so a change of privacy
+        settings applies to the very next keystroke; the server also sends ``user.updated``.
+        """
+        session = await self._connected_session()
+        update = wire.PartialUserUpdate(id=session.user_id, set=dict(set or {}), unset=list(unset))
+        response = await self.request(
+            "PATCH",
+            "/users",
+            json=wire.PartialUpdateUsersRequest(users=[update]),
+            response_type=wire.UsersResponse,
+        )
+        updated = response.users.get(session.user_id)
+        if updated is not None and session.user is not None:
+            session.user = merge_user(session.user, updated)
+        if session.user is None:  # pragma: no cover - a connected session always has its user
+            raise NotConnectedError("the connection ended during the update")
+        return session.user
+
+    async def update_privacy_settings(
+        self,
+        *,
+        typing_indicators: bool | None = None,
+        read_receipts: bool | None = None,
+        delivery_receipts: bool | None = None,
+    ) -> wire.OwnUser:
+        """Turn the connected user's privacy settings on or off (``None``: unchanged), at once on both sides."""
+        given: dict[PrivacySetting, bool | None] = {
+            "typing_indicators": typing_indicators,
+            "read_receipts": read_receipts,
+            "delivery_receipts": delivery_receipts,
+        }
+        changes = {k: v for k, v in given.items() if v is not None}
+        settings = privacy_settings_with(self.user, changes)
+        return await self.partial_update_user(set={"privacy_settings": settings})
 
     # ------------------------------------------------------------------ REST
 

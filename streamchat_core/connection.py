@@ -16,12 +16,14 @@ Errors never escape its task, so they never turn into exception groups.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from collections.abc import Awaitable, Callable
 
 import anyio
 import msgspec
+import sniffio
 
 import streamchat_wire as wire
 from streamchat_core import codec
@@ -50,6 +52,13 @@ logger = logging.getLogger("streamchat.connection")
 Sink = Callable[[Event, "bytes | str"], None]
 
 
+def _clock() -> Callable[[], float]:
+    """The running loop's clock (the one anyio uses), without anyio's per-call backend lookup."""
+    if sniffio.current_async_library() == "asyncio":
+        return asyncio.get_running_loop().time
+    return anyio.current_time
+
+
 def ping_frame(client_id: str) -> str:
     """The keep-alive ping: a JSON array holding one ``health.check``, as Stream's clients send it."""
     return codec.encode([wire.HealthCheckPing(type="health.check", client_id=client_id)]).decode()
@@ -71,7 +80,7 @@ class Link:
         client_id: str,
         ping_interval: float,
         dead_timeout: float,
-        refresh_token: Callable[[], Awaitable[str]] | None = None,
+        refresh_token: Callable[[Link], Awaitable[str]] | None = None,
         on_up: Callable[[Link], None] | None = None,
         on_change: Callable[[], None] | None = None,
     ) -> None:
@@ -82,6 +91,8 @@ class Link:
         self.ping_interval = ping_interval
         self.dead_timeout = dead_timeout
         self.refresh_token = refresh_token
+        #: The token manager's generation of the token this link uses (see ``TokenManager.refresh``).
+        self.token_generation = 0
         self.on_up = on_up
         self.on_change = on_change
         self.up = anyio.Event()
@@ -95,7 +106,7 @@ class Link:
         self._scope = anyio.CancelScope()
         self._serve_scope: anyio.CancelScope | None = None
         self._ping_at = math.inf
-        self._ping_scope: anyio.CancelScope | None = None
+        self._keepalive_scope: anyio.CancelScope | None = None
         self._last_frame_at = 0.0
         self._closing = False
         self._drain_requested = False
@@ -148,7 +159,7 @@ class Link:
             logger.exception("the %s transport raised an unexpected error", self.name)
             self.error = TransportError(f"the {self.name} transport failed: {type(exc).__name__}")
         finally:
-            self._ping_scope = None
+            self._keepalive_scope = None
             self.done.set()
             self._changed()
 
@@ -218,8 +229,7 @@ class Link:
                 tg.cancel_scope.cancel()
             if keepalive:
                 self._ping_at = anyio.current_time() + self.ping_interval
-                tg.start_soon(self._pinger, conn)
-                tg.start_soon(self._watchdog)
+                tg.start_soon(self._keepalive, conn)
             await self._read(conn, keepalive)
             tg.cancel_scope.cancel()
         self._serve_scope = None
@@ -227,7 +237,7 @@ class Link:
     async def _read(self, conn: Connection, keepalive: bool) -> None:
         receive = conn.receive
         decode = codec.decode_event
-        clock = anyio.current_time
+        clock = _clock()
         health = wire.HealthCheckEvent
         while True:
             try:
@@ -269,7 +279,7 @@ class Link:
         ):
             # The connection sends the token again (long-poll): refresh it and keep going.
             try:
-                token = await self.refresh_token()
+                token = await self.refresh_token(self)
             except Exception as refresh_error:
                 self.error = refresh_error
                 return False
@@ -281,31 +291,27 @@ class Link:
 
     def _on_health_check(self) -> None:
         self._ping_at = at = self._last_frame_at + self.ping_interval
-        scope = self._ping_scope
-        if scope is not None:
+        scope = self._keepalive_scope
+        if scope is not None and at < scope.deadline:
             scope.deadline = at
 
-    async def _pinger(self, conn: Connection) -> None:
-        frame = ping_frame(self.client_id)
-        while True:
-            with anyio.CancelScope(deadline=self._ping_at) as scope:
-                self._ping_scope = scope
-                await anyio.sleep_forever()
-            self._ping_scope = None
-            if anyio.current_time() < self._ping_at:
-                continue
-            self._ping_at = math.inf
-            try:
-                await conn.send(frame)
-            except TransportError as exc:
-                if self.error is None and not self._closing:
-                    self.error = exc
-                self._scope.cancel()
-                return
+    async def _keepalive(self, conn: Connection) -> None:
+        """Ping when one is due; declare the connection dead after ``dead_timeout`` of silence.
 
-    async def _watchdog(self) -> None:
+        One task does both: it sleeps until the next ping or the silence deadline, whichever
+        comes first. Frames move the silence deadline without waking it (the reader only
+        records when the last one came); on waking it works out which of the two is due.
+        """
+        frame = ping_frame(self.client_id)
+        clock = _clock()
         while True:
-            silent_for = anyio.current_time() - self._last_frame_at
+            wake_at = min(self._ping_at, self._last_frame_at + self.dead_timeout)
+            with anyio.CancelScope(deadline=wake_at) as scope:
+                self._keepalive_scope = scope
+                await anyio.sleep_forever()
+            self._keepalive_scope = None
+            now = clock()
+            silent_for = now - self._last_frame_at
             if silent_for >= self.dead_timeout:
                 logger.warning(
                     "the %s connection %s sent nothing for %.1f s: treating it as dead",
@@ -319,7 +325,15 @@ class Link:
                     )
                 self._scope.cancel()
                 return
-            await anyio.sleep(self.dead_timeout - silent_for)
+            if now >= self._ping_at:
+                self._ping_at = math.inf
+                try:
+                    await conn.send(frame)
+                except TransportError as exc:
+                    if self.error is None and not self._closing:
+                        self.error = exc
+                    self._scope.cancel()
+                    return
 
     def __repr__(self) -> str:
         state = "done" if self.done.is_set() else "up" if self.up.is_set() else "opening"

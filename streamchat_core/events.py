@@ -27,6 +27,7 @@ from typing import Any, TypeVar, overload
 
 import anyio
 import anyio.abc
+import anyio.lowlevel
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from streamchat_core.codec import Event
@@ -44,6 +45,8 @@ H = TypeVar("H", bound=Handler)
 
 # A warning is logged each time the handler backlog crosses one more multiple of this.
 _BACKLOG_WARNING_STEP = 10_000
+# The dispatcher lets other tasks run at least once every this many events.
+_EVENTS_PER_CHECKPOINT = 64
 
 
 def event_type(event: Event) -> str:
@@ -132,10 +135,16 @@ class EventHub:
         self._handlers: dict[str, list[Handler]] = {}
         # The handlers of each event type, "*" included, as a tuple: built on first use.
         self._resolved: dict[str, tuple[Handler, ...]] = {}
-        self._streams: weakref.WeakSet[EventStream] = weakref.WeakSet()
+        # Streams by id, held weakly: a stream its owner dropped stops collecting. (A dict of
+        # weak references, not a WeakSet: iterating a WeakSet on every event costs too much.)
+        self._streams: dict[int, weakref.ref[EventStream]] = {}
         self._send: MemoryObjectSendStream[tuple[Event, tuple[Handler, ...]]] | None = None
+        self._receive: MemoryObjectReceiveStream[tuple[Event, tuple[Handler, ...]]] | None = None
         self._backlog = 0
         self._backlog_warned = 0
+        #: Called after a handler is added: the client starts the dispatcher task only once
+        #: there is a handler to run (streams and waits need none).
+        self.on_handler_added: Callable[[], None] | None = None
 
     # -------------------------------------------------------------------- registration
 
@@ -169,6 +178,8 @@ class EventHub:
             raise TypeError(f"handler must be callable, not {type(handler).__name__}")
         self._handlers.setdefault(event_type, []).append(handler)
         self._resolved.clear()
+        if self.on_handler_added is not None:
+            self.on_handler_added()
 
     def off(self, event_type: str, handler: Handler) -> None:
         """Unsubscribe ``handler`` from ``event_type``; doing it twice is harmless."""
@@ -184,14 +195,17 @@ class EventHub:
         for t in event_types:
             if not isinstance(t, str) or not t:
                 raise TypeError(f"event types must be non-empty strings, not {t!r}")
-        stream = EventStream(
-            frozenset(event_types) if event_types else frozenset({ALL_EVENTS}), self._streams.discard
-        )
+        stream = EventStream(frozenset(event_types) if event_types else frozenset({ALL_EVENTS}), self._forget)
         if self._send is None:
             stream._end()
         else:
-            self._streams.add(stream)
+            key = id(stream)
+            streams = self._streams
+            streams[key] = weakref.ref(stream, lambda _: streams.pop(key, None))
         return stream
+
+    def _forget(self, stream: EventStream) -> None:
+        self._streams.pop(id(stream), None)
 
     async def wait_for(
         self,
@@ -224,9 +238,11 @@ class EventHub:
         The handlers are those registered now: one removed before its turn still gets it.
         """
         tag = event.type_tag or ""
-        for stream in tuple(self._streams):
-            if stream.wants(tag):
-                stream._push(event)
+        if self._streams:
+            for ref in tuple(self._streams.values()):
+                stream = ref()
+                if stream is not None and stream.wants(tag):
+                    stream._push(event)
         send = self._send
         if send is None:
             return
@@ -246,33 +262,72 @@ class EventHub:
                     self._backlog,
                 )
 
-    async def run(self, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
-        """The dispatcher task: runs handlers until cancelled. Streams end when it stops."""
-        send, receive = anyio.create_memory_object_stream[tuple[Event, tuple[Handler, ...]]](math.inf)
-        self._send = send
+    @property
+    def has_handlers(self) -> bool:
+        return bool(self._handlers)
+
+    def open(self) -> None:
+        """Start accepting events: streams collect, handlers queue up for :meth:`run`."""
+        if self._send is None:
+            self._send, self._receive = anyio.create_memory_object_stream[tuple[Event, tuple[Handler, ...]]](
+                math.inf
+            )
+
+    async def run(self) -> None:
+        """The dispatcher task: runs handlers until cancelled, then :meth:`close`. Call :meth:`open` first."""
+        receive = self._receive
+        if receive is None:
+            raise RuntimeError("EventHub.open() must be called before run()")
+        receive_nowait = receive.receive_nowait
         try:
-            task_status.started()
-            async with receive:
-                async for event, handlers in receive:
-                    self._backlog -= 1
-                    if self._backlog < self._backlog_warned:
-                        self._backlog_warned = (self._backlog // _BACKLOG_WARNING_STEP) * _BACKLOG_WARNING_STEP
-                    for handler in handlers:
-                        try:
-                            result = handler(event)
-                            if inspect.isawaitable(result):
-                                await result
-                        except Exception:
-                            logger.exception(
-                                "event handler %s raised on a %r event; going on", _name(handler), event.type_tag
-                            )
+            since_checkpoint = 0
+            while True:
+                # Take what is queued without a trip through the event loop per event,
+                # but let other tasks (the reader, pings) run every so often.
+                try:
+                    event, handlers = receive_nowait()
+                except anyio.WouldBlock:
+                    try:
+                        event, handlers = await receive.receive()
+                    except (anyio.EndOfStream, anyio.ClosedResourceError):
+                        return
+                    since_checkpoint = 0
+                except (anyio.EndOfStream, anyio.ClosedResourceError):
+                    return
+                else:
+                    since_checkpoint += 1
+                    if since_checkpoint >= _EVENTS_PER_CHECKPOINT:
+                        since_checkpoint = 0
+                        await anyio.lowlevel.checkpoint()
+                self._backlog -= 1
+                if self._backlog < self._backlog_warned:
+                    self._backlog_warned = (self._backlog // _BACKLOG_WARNING_STEP) * _BACKLOG_WARNING_STEP
+                for handler in handlers:
+                    try:
+                        result = handler(event)
+                        if result is not None and inspect.isawaitable(result):
+                            await result
+                    except Exception:
+                        logger.exception(
+                            "event handler %s raised on a %r event; going on", _name(handler), event.type_tag
+                        )
         finally:
-            self._send = None
+            self.close()
+
+    def close(self) -> None:
+        """Stop accepting events; end every stream. Harmless when already closed."""
+        send, self._send = self._send, None
+        receive, self._receive = self._receive, None
+        if send is not None:
             send.close()
-            self._backlog = self._backlog_warned = 0
-            for stream in tuple(self._streams):
+        if receive is not None:
+            receive.close()
+        self._backlog = self._backlog_warned = 0
+        for ref in tuple(self._streams.values()):
+            stream = ref()
+            if stream is not None:
                 stream._end()
-            self._streams.clear()
+        self._streams.clear()
 
 
 def _name(handler: Handler) -> str:

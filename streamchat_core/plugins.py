@@ -67,6 +67,8 @@ class _Entry:
 _entries_cache: dict[str, _Entry] | None = None
 _loaded: dict[str, Any] = {}
 _failed: dict[str, BaseException] = {}
+# Instances made from names, shared by every client: transports hold no per-connection state.
+_instances: dict[str, Transport] = {}
 
 
 def refresh_transports() -> None:
@@ -75,6 +77,7 @@ def refresh_transports() -> None:
     _entries_cache = None
     _loaded.clear()
     _failed.clear()
+    _instances.clear()
 
 
 def _entries() -> dict[str, _Entry]:
@@ -161,9 +164,16 @@ def load_transport(name: str) -> Any:
 
 
 def resolve_transport(spec: object) -> Transport:
-    """A transport instance from a name, a class or factory, or an instance."""
+    """A transport instance from a name, a class or factory, or an instance.
+
+    A name gives the same instance every time (transports are stateless and reusable).
+    """
     if isinstance(spec, str):
-        spec = load_transport(spec)
+        name = spec
+        instance = _instances.get(name)
+        if instance is None:
+            instance = _instances[name] = resolve_transport(load_transport(name))
+        return instance
     if isinstance(spec, type) or (callable(spec) and not _is_transport(spec)):
         try:
             spec = spec()

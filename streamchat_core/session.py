@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import math
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -64,6 +63,8 @@ ResubscribeHook = Callable[[str], Awaitable[None]]
 
 # After disconnect_user, how long connections may take to close before they are dropped.
 _CLOSE_GRACE = 5.0
+# No new first-connection attempt this close to the connect_timeout deadline.
+_DEADLINE_SLACK = 0.02
 
 _USER_FIELDS = tuple(f.name for f in msgspec.structs.fields(wire.User) if f.name != "extra_data")
 
@@ -144,7 +145,6 @@ class Session:
         self._candidate_buffer: list[tuple[Event, bytes | str]] = []
         self._candidate_delivered: collections.Counter[bytes] = collections.Counter()
         self._prober: anyio.CancelScope | None = None
-        self._recording: collections.Counter[bytes] | None = None
 
     @property
     def transport_name(self) -> str | None:
@@ -233,6 +233,7 @@ class Session:
     ) -> Link:
         """Start a connection attempt. Without ``sink`` it is live: it delivers and announces itself."""
         token = await self.tokens.get()
+        generation = self.tokens.generation
         payload = codec.encode(
             wire.ConnectPayload(
                 user_id=self.user_id, user_details=self.user_details, client_request_id=str(uuid.uuid4())
@@ -254,10 +255,11 @@ class Session:
             client_id=f"{self.user_id}--{uuid.uuid4()}",
             ping_interval=self.config.ping_interval,
             dead_timeout=self.config.dead_timeout,
-            refresh_token=self._refresh_after_expiry if self.tokens.has_provider else None,
+            refresh_token=self._refresh_for if self.tokens.has_provider else None,
             on_up=self._on_link_up if sink is None else None,
             on_change=on_change if on_change is not None else self._notify,
         )
+        link.token_generation = generation
         assert self._tg is not None
         self._links.add(link)
         self._tg.start_soon(self._run_link, link)
@@ -269,20 +271,30 @@ class Session:
         finally:
             self._links.discard(link)
 
-    async def _refresh_after_expiry(self) -> str:
-        return await self.tokens.refresh(self.tokens.generation)
+    async def _refresh_for(self, link: Link) -> str:
+        """A fresh token for a link that met error 40 (unless another task already got one)."""
+        token = await self.tokens.refresh(link.token_generation)
+        link.token_generation = self.tokens.generation
+        return token
 
     async def _supervise(self) -> None:
         config = self.config
         failures = 0
         was_up = False
         deadline = anyio.current_time() + config.connect_timeout
+        # What to report if the first connection never opens: the last failure that says
+        # something, not a timeout caused by our own deadline cutting the last attempt short.
+        telling: BaseException | None = None
         while True:
             transport = self.chain[self._index]
-            timeout = config.connect_timeout if was_up else max(deadline - anyio.current_time(), 0.001)
+            timeout = (
+                config.connect_timeout
+                if was_up
+                else min(deadline - anyio.current_time(), config.connect_timeout)
+            )
             opened = False
             try:
-                link = await self._new_link(transport, min(timeout, config.connect_timeout))
+                link = await self._new_link(transport, timeout)
             except TokenProviderError as exc:
                 error: BaseException = exc
             else:
@@ -299,12 +311,15 @@ class Session:
                     self._set_offline(ConnectionState.CONNECTING)
                 await self._wait_for(link.done.is_set)
                 error = link.error if link.error is not None else TransportError("the connection was closed")
+            cut_short = timeout < config.connect_timeout and isinstance(error, ConnectTimeoutError)
+            if telling is None or not cut_short:
+                telling = error
 
             # What now? An API rejection ends the session, save for errors 40 and 46.
             if isinstance(error, TokenExpiredError) and self.tokens.has_provider:
                 logger.info("the token expired; fetching a fresh one from the provider")
                 try:
-                    await self.tokens.refresh(self.tokens.generation)
+                    await self.tokens.refresh(link.token_generation)
                 except TokenProviderError as exc:
                     error = exc
                 failures += 1
@@ -337,16 +352,16 @@ class Session:
                 return
 
             now = anyio.current_time()
-            if not was_up and now >= deadline:
-                self._fail(self._first_connect_error(transport, error))
+            if not was_up and now >= deadline - _DEADLINE_SLACK:
+                self._fail(self._first_connect_error(transport, telling))
                 return
             delay = config.backoff.delay(max(failures, 1))
             if not was_up:
                 delay = min(delay, deadline - now)
             logger.debug("next connection attempt in %.2f s", delay)
             await anyio.sleep(delay)
-            if not was_up and anyio.current_time() >= deadline:
-                self._fail(self._first_connect_error(transport, error))
+            if not was_up and anyio.current_time() >= deadline - _DEADLINE_SLACK:
+                self._fail(self._first_connect_error(transport, telling))
                 return
 
     def _first_connect_error(self, transport: Transport, last: BaseException) -> BaseException:
@@ -412,10 +427,19 @@ class Session:
         self.ready.set()
 
     def _deliver(self, event: Event, frame: bytes | str = b"") -> None:
-        if event.__class__ is wire.UserUpdatedEvent or event.__class__ is wire.UserPresenceChangedEvent:
+        own = self.user
+        if own is not None and isinstance(event, (wire.UserUpdatedEvent, wire.UserPresenceChangedEvent)):
             user = event.user
-            if self.user is not None and user.id == self.user.id:
-                self.user = merge_user(self.user, user)
+            if user.id == own.id:
+                if isinstance(event, wire.UserUpdatedEvent):
+                    self.user = merge_user(own, user)
+                else:  # presence: only what presence is about
+                    changes = {
+                        name: getattr(user, name)
+                        for name in ("online", "last_active")
+                        if getattr(user, name) is not msgspec.UNSET
+                    }
+                    self.user = msgspec.structs.replace(own, **changes)
         self.hub.dispatch(event)
 
     def _dispatch(self, event: Event) -> None:
@@ -492,7 +516,9 @@ class Session:
         try:
             changed = anyio.Event()
             try:
-                link = await self._new_link(transport, self.config.connect_timeout, sink=keep, on_change=changed.set)
+                link = await self._new_link(
+                    transport, self.config.connect_timeout, sink=keep, on_change=changed.set
+                )
             except TokenProviderError as exc:
                 logger.info("not probing %s: %s", transport.name, exc)
                 return None
@@ -503,7 +529,9 @@ class Session:
                 if not (link.up.is_set() and not link.done.is_set()):
                     link.cancel()
             if link.up.is_set() and not link.done.is_set():
-                logger.info("%s works again (connection id %s); switching back", transport.name, link.connection_id)
+                logger.info(
+                    "%s works again (connection id %s); switching back", transport.name, link.connection_id
+                )
                 self._candidate_buffer = buffer
                 self._candidate_delivered = delivered
                 adopted = True
@@ -584,26 +612,24 @@ class Session:
 
     async def _refresh_ahead(self) -> None:
         """Fetch a fresh token before the current one expires, so no connection meets error 40."""
-        last_refresh = -math.inf
         while True:
             generation = self.tokens.generation
             delay = self.tokens.refresh_delay()
             if delay is None:
                 await self.tokens.wait_changed(generation)
                 continue
-            # Never faster than once a second, whatever the provider returns.
-            delay = max(delay, last_refresh + 1.0 - anyio.current_time())
             await anyio.sleep(delay)
-            last_refresh = anyio.current_time()
             try:
                 token = await self.tokens.refresh(generation)
             except TokenProviderError as exc:
                 logger.warning("refreshing the token ahead of its expiry failed: %s", exc)
+                await anyio.sleep(1.0)
                 continue
-            logger.debug("refreshed the token ahead of its expiry (exp %s)", self.tokens.expires_at())
-            for link in (self._current, self._candidate):
-                if link is not None and not link.done.is_set():
+            logger.debug("refreshed the token ahead of its expiry")
+            for link in tuple(self._links):
+                if not link.done.is_set():
                     link.update_token(token)
+                    link.token_generation = self.tokens.generation
 
     def __repr__(self) -> str:
         return f"Session(user_id={self.user_id!r}, state={self.state.value}, connection_id={self.connection_id!r})"

@@ -41,8 +41,19 @@ emulator's own included):
   ``messaging:emulator-burst``; each has ``burst_seq`` (0..count-1), ``burst_total`` and text
   ``burst <seq>``.
 - ``push_event(user_id_or_connection_id, event) -> int``: queue any event (unknown types too).
+- ``connections(user_id=None)``: open connections as dicts (``connection_id``, ``user_id``,
+  ``kind``, ``poll_held``: a long-poll request is held right now, ``queued_events``).
 - ``connection_ids(user_id=None)``, ``connection_count()``, ``wait_for_connections(user_id,
   count=1, timeout=10.0)``, ``user(user_id)``.
+
+WebSocket close codes the emulator uses: 1000 after a rejected connect (after the error frame),
+1001 for a connection silent past ``dead_connection_timeout`` and on shutdown, 1008 for a
+client that lets more than ``max_queued_events`` pile up, 1009 for a frame over
+``max_frame_bytes``, 1012 for ``drop_connections``.
+
+Process-wide effects: starting an emulator adds a redacting filter to the ``uvicorn`` and
+``websockets`` loggers, and raises (never lowers) ``websockets.http11.MAX_LINE_LENGTH`` so that
+a ``/connect`` URL carrying a large user object is parsed and answered with error code 4.
 
 The same controls over HTTP, with a server token, are listed in
 :mod:`streamchat_core.emulator.control` (``/_emulator/drop``, ``/websocket``, ``/pings``,
@@ -58,7 +69,8 @@ What it serves
 --------------
 ``GET /connect`` (WebSocket), ``GET /longpoll``, ``GET|POST|PATCH /users``,
 ``POST /channels/{type}/{id}/query``, ``POST /channels``, ``POST /channels/{type}/{id}/message``,
-``POST /channels/{type}/{id}/event``, ``POST /channels/{type}/{id}/read``. Errors come in Stream's
+``POST /channels/{type}/{id}/event``, ``POST /channels/{type}/{id}/read``,
+``POST /channels/{type}/{id}/stop-watching``. Errors come in Stream's
 shape with its codes: 2 unknown API key, 4 bad input, 5 authentication failed (a token for
 another user), 16 not found, 17 not allowed, 22 body too large, 40 to 43 token expired / not
 valid yet / used before issued / bad signature, 46 unknown long-poll connection.

@@ -57,13 +57,6 @@ class Outbox:
         self._drained.set()
         return frames
 
-    def take(self, count: int) -> list[bytes]:
-        frames = [self._frames.popleft() for _ in range(min(count, len(self._frames)))]
-        if not self._frames:
-            self._ready.clear()
-            self._drained.set()
-        return frames
-
     async def wait(self, done: Callable[[], bool]) -> None:
         """Return once a frame is waiting or ``done()`` is true (checked after each wake-up)."""
         while not self._frames and not done():
@@ -89,14 +82,12 @@ class Connection:
     user_id: str
     kind: Kind
     outbox: Outbox
-    opened_at: float = field(default_factory=time.monotonic)
     #: For long-poll: when a poll last ended (or the connection opened); ``None`` while one is held.
     last_poll_end: float | None = field(default_factory=time.monotonic)
     #: Set when the emulator decides to end the connection: (close code, reason).
     close_reason: tuple[int, str] | None = None
     #: Incremented by each poll so that an older held poll knows it was superseded.
     poll_generation: int = 0
-    closed_event: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def closing(self) -> bool:
@@ -105,7 +96,6 @@ class Connection:
     def request_close(self, code: int, reason: str) -> None:
         if self.close_reason is None:
             self.close_reason = (code, reason)
-        self.closed_event.set()
         self.outbox.wake()
 
 

@@ -3,14 +3,15 @@
 Every control endpoint needs a server token (``{"server": true}`` signed with the secret) in
 the ``Authorization`` header: 401 without a valid token, 403 with a user token.
 
-====================================  =================================================================
-``POST /_emulator/drop``              end every connection (WebSocket close 1012; long-polls get 46)
-``POST /_emulator/websocket``         ``{"enabled": false}`` refuses upgrades from now on (HTTP 403)
-``POST /_emulator/pings``             ``{"answer": false}`` stops answering pings and sending health checks
-``POST /_emulator/burst``             ``{"connection_id", "count"}`` sends ``count`` events back to back
-``POST /_emulator/push``              ``{"target", "event"}`` queues any event for a connection or user id
-``GET /_emulator/connections``        ``{"connections": [{"connection_id", "user_id", "kind", "poll_held", "queued_events"}]}``
-====================================  =================================================================
+- ``POST /_emulator/drop``: end every connection (WebSocket close 1012; long-polls get 46).
+- ``POST /_emulator/websocket`` ``{"enabled": false}``: refuse upgrades (HTTP 403) from now on;
+  ``true`` accepts them again.
+- ``POST /_emulator/pings`` ``{"answer": false}``: stop answering pings and sending health checks
+  (sockets stay open); ``true`` resumes.
+- ``POST /_emulator/burst`` ``{"connection_id", "count"}``: send ``count`` events back to back.
+- ``POST /_emulator/push`` ``{"target", "event"}``: queue any event for a connection or user id.
+- ``GET /_emulator/connections[?user_id=]``: ``{"connections": [{"connection_id", "user_id",
+  "kind", "poll_held", "queued_events"}]}``.
 """
 
 from __future__ import annotations

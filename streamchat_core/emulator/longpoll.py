@@ -91,7 +91,7 @@ async def _poll(request: Request, state: EmulatorState, connection: Connection) 
     finally:
         if connection.poll_generation == generation:
             connection.last_poll_end = time.monotonic()
-    if client_gone:
+    if client_gone or await request.is_disconnected():
         # Leave the events queued for the next poll; this answer would reach no one.
         return Response(status_code=499)
     if connection.poll_generation != generation:

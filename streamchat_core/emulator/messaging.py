@@ -29,6 +29,7 @@ import msgspec
 import streamchat_wire as wire
 from streamchat_core.emulator import events
 from streamchat_core.emulator.auth import Caller
+from streamchat_core.emulator.channel_views import MAX_MESSAGE_LENGTH, channel_view, state_view, user_view
 from streamchat_core.emulator.channels import Channel, Member, ReadState
 from streamchat_core.emulator.clock import now_ns, rfc3339_micro, rfc3339_nano
 from streamchat_core.emulator.connections import Connection
@@ -52,18 +53,9 @@ CHANNEL_TYPES: Final = frozenset({"messaging", "livestream", "team", "gaming", "
 #: Types anyone may read and watch; the others need membership.
 _OPEN_TYPES: Final = frozenset({"livestream"})
 _CHANNEL_ID: Final = re.compile(r"[A-Za-z0-9_\-!]{1,64}")
-_MAX_MESSAGE_LENGTH: Final = 5000
 _DEFAULT_MESSAGE_LIMIT: Final = 25
 _MAX_MESSAGE_LIMIT: Final = 300
 _MAX_MEMBERS: Final = 1000
-_CAPABILITIES: Final = (
-    "connect-events",
-    "read-events",
-    "send-message",
-    "send-reply",
-    "send-typing-events",
-    "typing-events",
-)
 #: Event types only the server sends; a client posting one gets error 17.
 _SERVER_EVENT_PREFIXES: Final = (
     "health.",
@@ -78,121 +70,6 @@ _SERVER_EVENT_PREFIXES: Final = (
     "poll.",
 )
 _TYPING: Final = frozenset({"typing.start", "typing.stop"})
-
-
-def _config(channel_type: str, created_at: str) -> dict[str, Any]:
-    # delivery_events is off: the JS client would otherwise post delivery receipts to an
-    # endpoint (and a privacy setting) the emulator does not model.
-    return {
-        "name": channel_type,
-        "typing_events": True,
-        "read_events": True,
-        "connect_events": True,
-        "delivery_events": False,
-        "custom_events": True,
-        "search": False,
-        "reactions": False,
-        "replies": True,
-        "quotes": False,
-        "mutes": False,
-        "uploads": False,
-        "url_enrichment": False,
-        "push_notifications": False,
-        "reminders": False,
-        "polls": False,
-        "shared_locations": False,
-        "message_retention": "infinite",
-        "max_message_length": _MAX_MESSAGE_LENGTH,
-        "automod": "disabled",
-        "automod_behavior": "flag",
-        "commands": [],
-        "created_at": created_at,
-        "updated_at": created_at,
-    }
-
-
-# ---------------------------------------------------------------------------------- views
-
-
-def _user_view(state: EmulatorState, user_id: str) -> dict[str, Any]:
-    return state.public_user(user_id)
-
-
-def _channel_view(state: EmulatorState, channel: Channel) -> dict[str, Any]:
-    view: dict[str, Any] = {
-        "id": channel.id,
-        "type": channel.type,
-        "cid": channel.cid,
-        "created_at": channel.created_at,
-        "updated_at": channel.updated_at,
-        "created_by": _user_view(state, channel.created_by_id) if channel.created_by_id else None,
-        "frozen": False,
-        "disabled": False,
-        "member_count": len(channel.members),
-        "config": _config(channel.type, channel.created_at),
-        "own_capabilities": list(_CAPABILITIES),
-    }
-    if channel.last_message_at is not None:
-        view["last_message_at"] = channel.last_message_at
-    for key, value in channel.custom.items():
-        view.setdefault(key, value)
-    return view
-
-
-def _member_view(state: EmulatorState, member: Member) -> dict[str, Any]:
-    return {
-        "user_id": member.user_id,
-        "user": _user_view(state, member.user_id),
-        "created_at": member.created_at,
-        "updated_at": member.updated_at,
-        "banned": False,
-        "shadow_banned": False,
-        "role": "owner" if member.channel_role == "channel_moderator" else "member",
-        "channel_role": member.channel_role,
-        "notifications_muted": False,
-    }
-
-
-def _read_visible(state: EmulatorState, reader_id: str, viewer_id: str | None) -> bool:
-    """Whether ``viewer_id`` (``None``: the app's backend) may see ``reader_id``'s read state."""
-    if viewer_id is None or viewer_id == reader_id:
-        return True
-    record = state.users.get(reader_id)
-    return record is None or privacy_enabled(record, "read_receipts")
-
-
-def _read_views(state: EmulatorState, channel: Channel, viewer_id: str | None) -> list[dict[str, Any]]:
-    views = []
-    for reader_id, read in channel.reads.items():
-        if not _read_visible(state, reader_id, viewer_id):
-            continue
-        view: dict[str, Any] = {
-            "user": _user_view(state, reader_id),
-            "last_read": read.last_read,
-            "unread_messages": read.unread_messages,
-        }
-        if read.last_read_message_id is not None:
-            view["last_read_message_id"] = read.last_read_message_id
-        views.append(view)
-    return views
-
-
-def _state_view(
-    state: EmulatorState, channel: Channel, viewer_id: str | None, message_limit: int
-) -> dict[str, Any]:
-    watchers = [_user_view(state, uid) for uid in channel.watcher_user_ids()[:100]]
-    view: dict[str, Any] = {
-        "channel": _channel_view(state, channel),
-        "messages": list(channel.messages[-message_limit:]) if message_limit else [],
-        "pinned_messages": [],
-        "members": [_member_view(state, m) for m in channel.members.values()],
-        "read": _read_views(state, channel, viewer_id),
-        "watcher_count": channel.watcher_count(),
-        "watchers": watchers,
-    }
-    if viewer_id is not None and viewer_id in channel.members:
-        view["membership"] = _member_view(state, channel.members[viewer_id])
-    return view
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -373,7 +250,7 @@ def query_channel(
         _check_can_read(channel, caller.user_id)
     if connection is not None:
         _watch(state, channel, connection)
-    return _state_view(state, channel, caller.user_id, message_limit)
+    return state_view(state, channel, caller.user_id, message_limit)
 
 
 def stop_watching(
@@ -438,7 +315,7 @@ def query_channels(
     if connection is not None:
         for channel in found:
             _watch(state, channel, connection)
-    return {"channels": [_state_view(state, c, caller.user_id, message_limit) for c in found]}
+    return {"channels": [state_view(state, c, caller.user_id, message_limit) for c in found]}
 
 
 def send_message(
@@ -455,11 +332,11 @@ def send_message(
         custom.pop(key, None)
     text = "" if given.text is msgspec.UNSET else given.text
     attachments = [] if given.attachments is msgspec.UNSET else given.attachments
-    if len(text) > _MAX_MESSAGE_LENGTH:
+    if len(text) > MAX_MESSAGE_LENGTH:
         raise RequestError(
             20,
             400,
-            f"the message is {len(text):,} characters long; at most {_MAX_MESSAGE_LENGTH:,} are allowed",
+            f"the message is {len(text):,} characters long; at most {MAX_MESSAGE_LENGTH:,} are allowed",
         )
     if not text.strip() and not attachments:
         raise RequestError(INPUT, 400, "a message needs text or attachments")
@@ -478,7 +355,7 @@ def send_message(
         "text": text,
         "html": "",
         "type": "reply" if parent_id else "regular",
-        "user": _user_view(state, sender_id),
+        "user": user_view(state, sender_id),
         "attachments": attachments,
         "latest_reactions": [],
         "own_reactions": [],
@@ -505,7 +382,9 @@ def send_message(
         channel.last_message_at = created
         for user_id, read in channel.reads.items():
             if user_id == sender_id:
-                read.last_read, read.last_read_message_id, read.unread_messages = created, message_id, 0
+                # Posting counts as reading (Stream's rule), but last_read_message_id moves only
+                # with an explicit read (message.read, notification.mark_read).
+                read.last_read, read.unread_messages = created, 0
             else:
                 read.unread_messages += 1
     channel.updated_at = created
@@ -537,7 +416,7 @@ def _notify_absent_members(
         absent = [c for c in state.connections.of_user(user_id) if c.id not in watching]
         if not absent:
             continue
-        view = view or _channel_view(state, channel)
+        view = view or channel_view(state, channel)
         unread = state.channels.unread_counts(user_id)
         state.deliver(
             absent,
@@ -576,7 +455,7 @@ def send_event(
     if given.parent_id is not msgspec.UNSET and given.parent_id:
         fields["parent_id"] = given.parent_id
     event = events.channel_event(
-        event_type, channel.type, channel.id, user=_user_view(state, user_id), **fields
+        event_type, channel.type, channel.id, user=user_view(state, user_id), **fields
     )
     watching = [c for c in (state.connections.get(cid) for cid in channel.watchers) if c is not None]
     if event_type in _TYPING:
@@ -616,7 +495,7 @@ def mark_read(
     channel.reads[reader_id] = ReadState(
         last_read=rfc3339_micro(read_ns), last_read_message_id=message_id, unread_messages=unread
     )
-    reader = _user_view(state, reader_id)
+    reader = user_view(state, reader_id)
     extra: dict[str, Any] = {}
     if request.thread_id is not msgspec.UNSET and request.thread_id:
         extra["thread_id"] = request.thread_id

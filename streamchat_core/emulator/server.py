@@ -9,6 +9,7 @@ result, or run it directly when called from the emulator's own thread.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import secrets
@@ -142,11 +143,15 @@ class Emulator:
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:<port>``: the REST base; WebSocket clients use ``ws://…/connect``."""
-        return f"http://{self._host}:{self.port}"
+        return f"http://{self._netloc()}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://{self._host}:{self.port}"
+        return f"ws://{self._netloc()}"
+
+    def _netloc(self) -> str:
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"{host}:{self.port}"
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -158,7 +163,14 @@ class Emulator:
             redaction.install()
             redaction.register_secret(self.config.api_secret)
             _allow_long_request_lines(2 * self.config.max_request_head_bytes)
-            sock = socket.socket(socket.AF_INET6 if ":" in self._host else socket.AF_INET, socket.SOCK_STREAM)
+            # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP,
+            # and accepted sockets inherit it. Without it, a response written in two parts
+            # (headers, then body: every long-poll answer) waits ~40 ms for a delayed ACK.
+            sock = socket.socket(
+                socket.AF_INET6 if ":" in self._host else socket.AF_INET,
+                socket.SOCK_STREAM,
+                socket.IPPROTO_TCP,
+            )
             try:
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 sock.bind((self._host, self._port))
@@ -288,9 +300,9 @@ class Emulator:
 
         try:
             future = asyncio.run_coroutine_threadsafe(run(), loop)
-        except RuntimeError:  # the loop closed in the meantime
+            return future.result(_CALL_TIMEOUT)
+        except (RuntimeError, concurrent.futures.CancelledError):  # the loop closed meanwhile
             raise EmulatorError("the emulator is not running") from None
-        return future.result(_CALL_TIMEOUT)
 
     def drop_connections(self) -> int:
         """End every connection as a failing network would; returns how many there were.

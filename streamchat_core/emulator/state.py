@@ -32,7 +32,7 @@ from streamchat_core.emulator.connections import (
 )
 from streamchat_core.emulator.users import UserStore, effective_privacy
 
-__all__ = ["CLOSE_DROPPED", "CLOSE_SHUTDOWN", "CLOSE_SLOW_CONSUMER", "EmulatorState"]
+__all__ = ["CLOSE_DEAD", "CLOSE_DROPPED", "CLOSE_SHUTDOWN", "CLOSE_SLOW_CONSUMER", "EmulatorState"]
 
 log = logging.getLogger("streamchat_core.emulator")
 

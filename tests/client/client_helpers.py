@@ -30,9 +30,10 @@ def emulator_client(emu: Any, **options: Any) -> StreamChatClient:
 async def eventually(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
     """Wait until ``condition()`` holds (polling state owned by another thread, the emulator)."""
     with anyio.move_on_after(timeout):
-        while not condition():
+        while True:
+            if condition():
+                return
             await anyio.sleep(0.01)
-        return
     raise AssertionError(f"timed out waiting for {what}")
 
 

@@ -40,7 +40,8 @@ async def test_handlers_get_their_types_and_the_catch_all_gets_everything() -> N
     hub.on("typing.start", on_typing)
     hub.on("*", on_any)
     async with anyio.create_task_group() as tg:
-        await tg.start(hub.run)
+        hub.open()
+        tg.start_soon(hub.run)
         hub.dispatch(typing("a"))
         hub.dispatch(wire.ConnectionChangedEvent(online=True))
         hub.dispatch(decode_event(b'{"type":"custom.last"}'))
@@ -68,7 +69,8 @@ async def test_unsubscribe_decorator_and_off() -> None:
     marker = anyio.Event()
     hub.on("custom.marker", lambda e: marker.set())
     async with anyio.create_task_group() as tg:
-        await tg.start(hub.run)
+        hub.open()
+        tg.start_soon(hub.run)
         hub.dispatch(typing("a"))
         unsubscribe()
         unsubscribe()  # twice is harmless
@@ -89,15 +91,22 @@ async def test_a_raising_handler_is_logged_and_the_next_ones_run(caplog: pytest.
     def broken(event: Any) -> None:
         raise ValueError("boom")
 
+    second = anyio.Event()
+
+    def record(event: Any) -> None:
+        seen.append(event.user.id)
+        if len(seen) == 2:
+            second.set()
+
     hub.on("typing.start", broken)
-    hub.on("typing.start", lambda e: seen.append(e.user.id))
+    hub.on("typing.start", record)
     async with anyio.create_task_group() as tg:
-        await tg.start(hub.run)
+        hub.open()
+        tg.start_soon(hub.run)
         hub.dispatch(typing("a"))
         hub.dispatch(typing("b"))
         with anyio.fail_after(WAIT):
-            while len(seen) < 2:
-                await anyio.sleep(0.001)
+            await second.wait()
         tg.cancel_scope.cancel()
     assert seen == ["a", "b"]
     failures = [r for r in caplog.records if "raised" in r.getMessage()]
@@ -109,7 +118,8 @@ async def test_a_raising_handler_is_logged_and_the_next_ones_run(caplog: pytest.
 async def test_a_stream_collects_from_creation_and_ends_with_the_hub() -> None:
     hub = EventHub()
     async with anyio.create_task_group() as tg:
-        await tg.start(hub.run)
+        hub.open()
+        tg.start_soon(hub.run)
         stream = hub.events("typing.start", "custom.thing")
         everything = hub.events()
         hub.dispatch(typing("a"))  # before anyone iterates
@@ -135,7 +145,8 @@ async def test_a_stream_collects_from_creation_and_ends_with_the_hub() -> None:
 async def test_a_closed_or_dropped_stream_stops_collecting() -> None:
     hub = EventHub()
     async with anyio.create_task_group() as tg:
-        await tg.start(hub.run)
+        hub.open()
+        tg.start_soon(hub.run)
         async with hub.events("typing.start") as stream:
             hub.dispatch(typing("a"))
             assert (await stream.receive()).type_tag == "typing.start"
@@ -151,7 +162,8 @@ async def test_a_closed_or_dropped_stream_stops_collecting() -> None:
 async def test_wait_for_with_a_check_and_timeouts() -> None:
     hub = EventHub()
     async with anyio.create_task_group() as tg:
-        await tg.start(hub.run)
+        hub.open()
+        tg.start_soon(hub.run)
 
         async def produce() -> None:
             await anyio.wait_all_tasks_blocked()

@@ -14,9 +14,8 @@ from typing import Any
 import anyio
 import msgspec
 import pytest
-from client_helpers import WAIT, fast_backoff, me_of, open_peer, reject_peer, running_tasks
+from client_helpers import WAIT, eventually, fast_backoff, open_peer, reject_peer, running_tasks
 
-import streamchat_wire as wire
 from streamchat_core import (
     AccessKeyError,
     ConnectionClosedError,
@@ -40,7 +39,7 @@ from streamchat_core import (
     dev_token,
 )
 from streamchat_core.codec import to_builtins
-from streamchat_transports.memory import MemoryPeer, MemoryServer, MemoryTransport, error_frame, hello_frame
+from streamchat_transports.memory import MemoryPeer, MemoryServer, MemoryTransport, error_frame
 
 pytestmark = pytest.mark.anyio
 
@@ -106,9 +105,11 @@ async def test_connect_user_resolves_with_me_from_the_first_frame() -> None:
             await client.disconnect_user()
             assert server.peers[0].closed_by_client.is_set()
             assert client.connection_state is ConnectionState.DISCONNECTED
-            assert client.user is None and client.connection_id is None
+            assert client.user is None
+            assert client.connection_id is None
             last = await events.receive()
-            assert last.type_tag == "connection.changed" and last.online is False
+            assert last.type_tag == "connection.changed"
+            assert last.online is False
 
 
 @pytest.mark.parametrize(
@@ -162,7 +163,10 @@ async def test_network_failures_are_retried_until_connect_timeout() -> None:
 
     async with serving(handle) as server:
         async with client_with(MemoryTransport(server), connect_timeout=0.3) as client:
-            with anyio.fail_after(WAIT), pytest.raises(TransportError, match="within 0.3 s: connection refused"):
+            with (
+                anyio.fail_after(WAIT),
+                pytest.raises(TransportError, match=r"within 0\.3 s: connection refused"),
+            ):
                 await client.connect_user(JOHN, dev_token("john"))
         assert len(server.peers) > 1
 
@@ -174,7 +178,7 @@ async def test_no_first_frame_within_connect_timeout() -> None:
 
     async with serving(handle) as server:
         async with client_with(MemoryTransport(server), connect_timeout=0.2) as client:
-            with anyio.fail_after(WAIT), pytest.raises(ConnectTimeoutError, match="within 0.2 s"):
+            with anyio.fail_after(WAIT), pytest.raises(ConnectTimeoutError, match=r"within 0\.2 s"):
                 await client.connect_user(JOHN, dev_token("john"))
         assert all(peer.closed_by_client.is_set() for peer in server.peers)
 
@@ -194,27 +198,27 @@ async def test_the_user_and_token_are_checked_before_any_connection() -> None:
 
 async def test_a_ping_follows_each_server_health_check() -> None:
     pings: list[Any] = []
+    three = anyio.Event()
 
     async def handle(peer: MemoryPeer) -> None:
         await open_peer(peer, "c1")
         async for ping in peer:
             pings.append(json.loads(ping))
             if len(pings) == 3:
+                three.set()
                 return
             await peer.send(frame("health.check", connection_id="c1"))
 
-    async with serving(handle):
-        pass
-    async with serving(handle) as server:
-        async with client_with(MemoryTransport(server), ping_interval=0.02, dead_connection_timeout=5) as client:
-            await client.connect_user(JOHN, dev_token("john"))
-            with anyio.fail_after(WAIT):
-                await server.peers[0].closed_by_client.wait() if len(pings) == 3 else None
-                while len(pings) < 3:
-                    await anyio.sleep(0.01)
-    assert len(pings) == 3
+    async with (
+        serving(handle) as server,
+        client_with(MemoryTransport(server), ping_interval=0.02, dead_connection_timeout=5) as client,
+    ):
+        await client.connect_user(JOHN, dev_token("john"))
+        with anyio.fail_after(WAIT):
+            await three.wait()
     for ping in pings:
-        assert isinstance(ping, list) and len(ping) == 1
+        assert isinstance(ping, list)
+        assert len(ping) == 1
         assert ping[0]["type"] == "health.check"
         assert ping[0]["client_id"].startswith("john--")
     assert len({p[0]["client_id"] for p in pings}) == 1
@@ -340,8 +344,7 @@ async def test_reconnects_stop_at_an_api_rejection() -> None:
             with anyio.fail_after(WAIT):
                 assert (await changes.receive()).online is True
                 assert (await changes.receive()).online is False
-                while client.connection_state is not ConnectionState.DISCONNECTED:
-                    await anyio.sleep(0.005)
+            await eventually(lambda: client.connection_state is ConnectionState.DISCONNECTED, "the rejection")
             with pytest.raises(NotConnectedError, match="signature is invalid") as info:
                 await client.request("GET", "/users")
             assert isinstance(info.value.__cause__, TokenSignatureError)
@@ -357,9 +360,9 @@ async def test_an_error_frame_on_an_open_connection_ends_it_for_good() -> None:
     async with serving(handle) as server:
         async with client_with(MemoryTransport(server)) as client:
             await client.connect_user(JOHN, dev_token("john"))
-            with anyio.fail_after(WAIT):
-                while client.connection_state is not ConnectionState.DISCONNECTED:
-                    await anyio.sleep(0.005)
+            await eventually(
+                lambda: client.connection_state is ConnectionState.DISCONNECTED, "the error frame"
+            )
         assert len(server.peers) == 1
 
 
@@ -453,7 +456,9 @@ async def test_a_network_failure_falls_back_to_the_next_transport() -> None:
         peer.refuse(TransportError("HTTP 403 on the upgrade", status_code=403))
 
     async with serving(refuse) as primary, serving(stay_open) as secondary:
-        client = client_with(MemoryTransport(primary, name="primary"), MemoryTransport(secondary, name="secondary"))
+        client = client_with(
+            MemoryTransport(primary, name="primary"), MemoryTransport(secondary, name="secondary")
+        )
         async with client:
             events = client.events()
             await client.connect_user(JOHN, dev_token("john"))
@@ -463,7 +468,8 @@ async def test_a_network_failure_falls_back_to_the_next_transport() -> None:
                 {"type": "transport.changed", "mode": "secondary"},
                 {"type": "connection.changed", "online": True},
             ]
-        assert len(primary.peers) == 1 and len(secondary.peers) == 1
+        assert len(primary.peers) == 1
+        assert len(secondary.peers) == 1
 
 
 async def test_an_api_rejection_never_falls_back() -> None:
@@ -471,7 +477,9 @@ async def test_an_api_rejection_never_falls_back() -> None:
         await reject_peer(peer, 43, "bad signature", 401)
 
     async with serving(reject) as primary, serving(stay_open) as secondary:
-        client = client_with(MemoryTransport(primary, name="primary"), MemoryTransport(secondary, name="secondary"))
+        client = client_with(
+            MemoryTransport(primary, name="primary"), MemoryTransport(secondary, name="secondary")
+        )
         async with client:
             with pytest.raises(TokenSignatureError):
                 await client.connect_user(JOHN, dev_token("john"))
@@ -569,7 +577,10 @@ async def test_unknown_events_and_own_user_updates() -> None:
         await peer.send(frame("brand.new.thing", answer=42))
         await peer.send(
             msgspec.json.encode(
-                {"type": "user.updated", "user": {"id": "john", "role": "admin", "name": "Johnny", "mood": "ok"}}
+                {
+                    "type": "user.updated",
+                    "user": {"id": "john", "role": "admin", "name": "Johnny", "mood": "ok"},
+                }
             )
         )
         await peer.send(msgspec.json.encode({"type": "user.updated", "user": {"id": "jane", "name": "Jane"}}))
@@ -619,11 +630,14 @@ async def test_exiting_while_connecting_stops_everything() -> None:
 
 
 async def test_a_user_exception_inside_async_with_is_raised_as_is() -> None:
+    async def fail_inside(server: MemoryServer) -> None:
+        async with client_with(MemoryTransport(server)) as client:
+            await client.connect_user(JOHN, dev_token("john"))
+            raise KeyError("mine")
+
     async with serving(stay_open) as server:
         with pytest.raises(KeyError, match="mine"):
-            async with client_with(MemoryTransport(server)) as client:
-                await client.connect_user(JOHN, dev_token("john"))
-                raise KeyError("mine")
+            await fail_inside(server)
         assert server.peers[0].closed_by_client.is_set()
 
 
@@ -642,11 +656,16 @@ def test_get_instance_gives_one_client_per_process() -> None:
 def test_options_are_checked() -> None:
     from datetime import timedelta
 
-    client = StreamChatClient("key", connect_timeout=timedelta(seconds=2), receive_timeout=timedelta(minutes=1))
+    client = StreamChatClient(
+        "key", connect_timeout=timedelta(seconds=2), receive_timeout=timedelta(minutes=1)
+    )
     assert (client.connect_timeout, client.receive_timeout) == (2.0, 60.0)
     assert StreamChatClient("key", enable_ws_fallback=True).connect_timeout == 6.0
     assert StreamChatClient("key").connect_timeout == 15.0
-    assert [t.name for t in StreamChatClient("key", enable_ws_fallback=True).transports] == ["websocket", "longpoll"]
+    assert [t.name for t in StreamChatClient("key", enable_ws_fallback=True).transports] == [
+        "websocket",
+        "longpoll",
+    ]
     with pytest.raises(ValueError, match="api_key"):
         StreamChatClient("")
     with pytest.raises(ValueError, match="base_url"):
@@ -671,8 +690,3 @@ def test_log_level_sets_the_streamchat_logger() -> None:
         assert logger.level == logging.WARNING
     finally:
         logger.setLevel(previous)
-
-
-def test_me_of_helper_is_plain() -> None:
-    assert hello_frame("c", {"id": "x"}).startswith(b'{"type":"health.check"')
-    assert wire.HealthCheckEvent is not None and me_of is not None

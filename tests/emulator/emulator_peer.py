@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -69,7 +69,10 @@ class WS:
                 else:
                     message = await self._conn.recv()
             except trio_websocket.ConnectionClosed as exc:
-                raise Closed(exc.reason.code, exc.reason.reason or "") from None
+                reason = exc.reason
+                raise Closed(
+                    reason.code if reason else None, (reason.reason or "") if reason else ""
+                ) from None
             except websockets.exceptions.ConnectionClosed as exc:
                 rcvd = exc.rcvd
                 raise Closed(rcvd.code if rcvd else None, rcvd.reason if rcvd else "") from None
@@ -220,3 +223,14 @@ def error_of(frame_or_body: dict[str, Any]) -> dict[str, Any]:
     error = frame_or_body["error"]
     assert set(error) >= {"code", "message", "StatusCode", "duration", "more_info", "details"}, error
     return error  # type: ignore[no-any-return]
+
+
+async def wait_until(predicate: Callable[[], object], timeout: float = WAIT) -> None:
+    """Wait until ``predicate()`` is true; it reads the emulator's state from the test's thread.
+
+    That state lives on the emulator's own thread and loop, where no event of the test's loop
+    can be set, so this checks it every few milliseconds; ``timeout`` is only a safety net.
+    """
+    with anyio.fail_after(timeout):
+        while not predicate():  # noqa: ASYNC110 - nothing on this loop could signal the change
+            await anyio.sleep(0.005)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
-import httpx
 import pytest
 from emulator_peer import Peer, error_of, unique
 
@@ -24,7 +23,8 @@ async def test_wrong_types_name_the_field(peer: Peer) -> None:
     response = await peer.request("POST", "/users", json_body={"users": {"a": {"id": 42}}})
     body = response.json()
     assert (response.status_code, body["code"]) == (400, 4)
-    assert "$.users" in body["message"] and "id" in body["message"]
+    assert "$.users" in body["message"]
+    assert "id" in body["message"]
 
 
 async def test_missing_body_and_missing_parameters(peer: Peer) -> None:
@@ -72,7 +72,7 @@ async def test_an_oversized_body_is_code_22(make_emulator: Callable[..., Emulato
     response = await peer.request("POST", "/users", json_body=big)
     assert (response.status_code, response.json()["code"]) == (413, 22)
 
-    async def chunks():  # no Content-Length: the limit holds while reading
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the limit holds while reading
         for _ in range(30):
             yield b"x" * 1000
 
@@ -92,7 +92,8 @@ async def test_an_unknown_path_and_a_wrong_method(peer: Peer) -> None:
         wrong = await client.delete("/users")
     assert (missing.status_code, missing.json()["code"]) == (404, 16)
     assert error_of(missing.json())["code"] == 16
-    assert wrong.status_code == 405 and wrong.json()["code"] == 4
+    assert wrong.status_code == 405
+    assert wrong.json()["code"] == 4
 
 
 async def test_an_oversized_websocket_frame_closes_that_socket_only(
@@ -123,7 +124,7 @@ async def test_state_survives_a_barrage_of_bad_requests(peer: Peer) -> None:
     bad_bodies = [b"", b"null", b"[]", b'{"users": null}', b'{"users": {"x": []}}', b"\xff\xfe", b"{" * 5000]
     for body in bad_bodies:
         response = await peer.request("POST", "/users", content=body)
-        assert response.status_code == 400 and response.json()["code"] == 4, body[:20]
+        assert (response.status_code, response.json()["code"]) == (400, 4), body[:20]
     for body in bad_bodies:
         response = await peer.request("PATCH", "/users", content=body)
         assert response.status_code == 400
@@ -135,16 +136,3 @@ async def test_state_survives_a_barrage_of_bad_requests(peer: Peer) -> None:
         "GET", "/users", params={"payload": json.dumps({"filter_conditions": {"id": user_id}})}
     )
     assert found.json()["users"][0]["name"] == "Kept"
-
-
-async def test_a_client_hanging_up_mid_request_does_not_disturb_the_emulator(peer: Peer) -> None:
-    async with peer.http() as client:
-        with pytest.raises(httpx.TimeoutException):
-            await client.get(
-                "/longpoll",
-                params={"api_key": peer.emu.api_key, "connection_id": "x"},
-                headers={"Authorization": peer.emu.server_token()},
-                timeout=httpx.Timeout(5.0, read=0.000001),
-            )
-    async with peer.connected(unique("fine")):
-        pass

@@ -91,17 +91,22 @@ async def test_query_creates_the_channel_with_members_and_config(peer: Peer) -> 
         )
         state = response.json()
         channel = state["channel"]
-        assert channel["cid"] == f"messaging:{channel_id}" and channel["id"] == channel_id
-        assert channel["type"] == "messaging" and channel["color"] == "blue"
-        assert channel["config"]["typing_events"] is True and channel["config"]["read_events"] is True
+        assert channel["cid"] == f"messaging:{channel_id}"
+        assert channel["id"] == channel_id
+        assert channel["type"] == "messaging"
+        assert channel["color"] == "blue"
+        assert channel["config"]["typing_events"] is True
+        assert channel["config"]["read_events"] is True
         assert "read-events" in channel["own_capabilities"]
-        assert channel["created_by"]["id"] == john.user_id and channel["member_count"] == 2
+        assert channel["created_by"]["id"] == john.user_id
+        assert channel["member_count"] == 2
         assert state["messages"] == []
         assert sorted(m["user"]["id"] for m in state["members"]) == sorted([john.user_id, jane.user_id])
         assert all(m["user_id"] == m["user"]["id"] for m in state["members"])
         assert sorted(r["user"]["id"] for r in state["read"]) == sorted([john.user_id, jane.user_id])
         assert all("last_read" in r for r in state["read"])
-        assert state["watcher_count"] == 1 and state["membership"]["user_id"] == john.user_id
+        assert state["watcher_count"] == 1
+        assert state["membership"]["user_id"] == john.user_id
         # Queried again without watching: the same channel, still one watcher.
         again = await peer.request(
             "POST", f"/channels/messaging/{channel_id}/query", user_id=jane.user_id, json_body={"state": True}
@@ -114,16 +119,25 @@ async def test_message_new_reaches_every_watcher_the_sender_included(peer: Peer)
     async with room(peer) as r:
         sent = await r.call(r.john, "message", {"message": {"text": "hello jane", "mood": "sunny"}})
         message = sent["message"]
-        assert message["text"] == "hello jane" and message["user"]["id"] == r.john.user_id
-        assert message["mood"] == "sunny" and message["cid"] == f"messaging:{r.channel_id}"
+        assert message["text"] == "hello jane"
+        assert message["user"]["id"] == r.john.user_id
+        assert message["mood"] == "sunny"
+        assert message["cid"] == f"messaging:{r.channel_id}"
         for who in (r.jane, r.john):
             event = await who.ws.recv_until("message.new")
-            assert event["message"]["id"] == message["id"] and event["user"]["id"] == r.john.user_id
-            assert event["cid"] == f"messaging:{r.channel_id}" and event["watcher_count"] == 2
+            assert event["message"]["id"] == message["id"]
+            assert event["user"]["id"] == r.john.user_id
+            assert event["cid"] == f"messaging:{r.channel_id}"
+            assert event["watcher_count"] == 2
         state = await r.call(r.jane, "query", {"state": True})
         assert [m["id"] for m in state["messages"]] == [message["id"]]
         jane_read = next(x for x in state["read"] if x["user"]["id"] == r.jane.user_id)
         assert jane_read["unread_messages"] == 1
+        # Posting counts as reading, but the last read message moves only with a read.
+        john_read = next(x for x in state["read"] if x["user"]["id"] == r.john.user_id)
+        assert john_read["unread_messages"] == 0
+        assert john_read["last_read"] == message["created_at"]
+        assert "last_read_message_id" not in john_read
 
 
 async def test_members_not_watching_get_notification_message_new(peer: Peer) -> None:
@@ -143,24 +157,27 @@ async def test_members_not_watching_get_notification_message_new(peer: Peer) -> 
             json_body={"message": {"text": "are you there"}},
         )
         event = await jane.ws.recv_until("notification.message_new")
-        assert (
-            event["message"]["text"] == "are you there"
-            and event["channel"]["cid"] == f"messaging:{channel_id}"
-        )
-        assert event["unread_count"] == 1 and event["unread_channels"] == 1
+        assert event["message"]["text"] == "are you there"
+        assert event["channel"]["cid"] == f"messaging:{channel_id}"
+        assert event["unread_count"] == 1
+        assert event["unread_channels"] == 1
     async with peer.connected(jane.user_id) as (_, first):
-        assert first["me"]["unread_count"] == 1 and first["me"]["unread_channels"] == 1
+        assert first["me"]["unread_count"] == 1
+        assert first["me"]["unread_channels"] == 1
 
 
 async def test_typing_events_reach_the_other_watchers_only(peer: Peer) -> None:
     async with room(peer) as r:
         await r.call(r.john, "event", {"event": {"type": "typing.start", "parent_id": "thread-1"}})
         start = await r.jane.ws.recv_until("typing.start")
-        assert start["user"]["id"] == r.john.user_id and start["parent_id"] == "thread-1"
-        assert start["cid"] == f"messaging:{r.channel_id}" and "created_at" in start
+        assert start["user"]["id"] == r.john.user_id
+        assert start["parent_id"] == "thread-1"
+        assert start["cid"] == f"messaging:{r.channel_id}"
+        assert "created_at" in start
         await r.call(r.john, "event", {"event": {"type": "typing.stop"}})
         stop = await r.jane.ws.recv_until("typing.stop")
-        assert stop["user"]["id"] == r.john.user_id and "parent_id" not in stop
+        assert stop["user"]["id"] == r.john.user_id
+        assert "parent_id" not in stop
         assert not [e for e in await r.after_marker(r.john) if e["type"].startswith("typing.")]
 
 
@@ -189,7 +206,8 @@ async def test_custom_events_reach_every_watcher_and_server_events_are_refused(p
         await r.call(r.john, "event", {"event": {"type": "game.move", "square": "e4"}})
         for who in (r.jane, r.john):
             event = await who.ws.recv_until("game.move")
-            assert event["square"] == "e4" and event["user"]["id"] == r.john.user_id
+            assert event["square"] == "e4"
+            assert event["user"]["id"] == r.john.user_id
         forged = await peer.request(
             "POST",
             f"{r.path}/event",
@@ -207,13 +225,16 @@ async def test_mark_read_sends_message_read_and_notification_mark_read(peer: Pee
         for who in (r.jane, r.john):
             event = await who.ws.recv_until("message.read")
             assert event["user"]["id"] == r.john.user_id
-            assert event["last_read_message_id"] == sent["message"]["id"] and "created_at" in event
+            assert event["last_read_message_id"] == sent["message"]["id"]
+            assert "created_at" in event
         note = await r.john.ws.recv_until("notification.mark_read")
         assert note["cid"] == f"messaging:{r.channel_id}"
-        assert note["unread_channels"] == 0 and note["unread_count"] == 0
+        assert note["unread_channels"] == 0
+        assert note["unread_count"] == 0
         state = await r.call(r.jane, "query", {"state": True})
         johns = next(x for x in state["read"] if x["user"]["id"] == r.john.user_id)
-        assert johns["last_read_message_id"] == sent["message"]["id"] and johns["unread_messages"] == 0
+        assert johns["last_read_message_id"] == sent["message"]["id"]
+        assert johns["unread_messages"] == 0
 
 
 async def test_reads_of_a_user_with_read_receipts_off_stay_private(peer: Peer) -> None:
@@ -250,13 +271,15 @@ async def test_presence_changes_reach_users_watching_a_shared_channel(peer: Peer
         )
         async with peer.connected(other) as (first_ws, _):
             online = await watcher.ws.recv_until("user.presence.changed")
-            assert online["user"]["id"] == other and online["user"]["online"] is True
+            assert online["user"]["id"] == other
+            assert online["user"]["online"] is True
             async with peer.connected(other):  # a second connection: no news
                 pass
             assert not [e for e in await _after(peer, watcher) if e["type"] == "user.presence.changed"]
             await first_ws.close()
             offline = await watcher.ws.recv_until("user.presence.changed")
-            assert offline["user"]["id"] == other and offline["user"]["online"] is False
+            assert offline["user"]["id"] == other
+            assert offline["user"]["online"] is False
 
 
 async def _after(peer: Peer, who: Member) -> list[dict[str, Any]]:
@@ -283,7 +306,8 @@ async def test_watching_start_and_stop(peer: Peer) -> None:
             json_body={"watch": True},
         )
         start = await john.ws.recv_until("user.watching.start")
-        assert start["user"]["id"] == jane.user_id and start["watcher_count"] == 2
+        assert start["user"]["id"] == jane.user_id
+        assert start["watcher_count"] == 2
         await peer.request(
             "POST",
             f"{path}/stop-watching",
@@ -292,7 +316,8 @@ async def test_watching_start_and_stop(peer: Peer) -> None:
             json_body={},
         )
         stop = await john.ws.recv_until("user.watching.stop")
-        assert stop["user"]["id"] == jane.user_id and stop["watcher_count"] == 1
+        assert stop["user"]["id"] == jane.user_id
+        assert stop["watcher_count"] == 1
         await peer.request(
             "POST",
             f"{path}/query",

@@ -51,14 +51,18 @@ def running(*flags: str, command: list[str] | None = None) -> Iterator[tuple[sub
         line = process.stdout.readline()  # blocks until the emulator accepts connections
         match = URL.search(line)
         assert match, (
-            f"no URL in {line!r}; stderr: {process.stderr.read() if process.poll() is not None else ''}"
+            f"no URL in {line!r}; stderr: {process.stderr.read() if process.stderr and process.poll() is not None else ''}"
         )
-        assert "cli-key" in line and SECRET not in line
+        assert "cli-key" in line
+        assert SECRET not in line
         yield process, match.group(0)
     finally:
         if process.poll() is None:
             process.kill()
         process.wait(30)
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
 
 
 def _finish(process: subprocess.Popen[str]) -> str:
@@ -158,6 +162,7 @@ def test_a_busy_port_is_reported() -> None:
             text=True,
             timeout=60,
         )
-        assert result.returncode == 1 and "cannot listen" in result.stderr
+        assert result.returncode == 1
+        assert "cannot listen" in result.stderr
         process.terminate()
         process.wait(30)

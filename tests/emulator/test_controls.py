@@ -63,7 +63,7 @@ async def test_a_burst_arrives_complete_and_in_order(peer: Peer) -> None:
     user_id = unique("burst")
     async with peer.connected(user_id) as (ws, first):
         peer.emu.burst(first["connection_id"], 2000)
-        seqs = []
+        seqs: list[int] = []
         while len(seqs) < 2000:
             event = await ws.recv_json()
             if event["type"] == "message.new":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+from typing import Any
 
 import anyio
 import pytest
@@ -20,13 +21,14 @@ def test_sync_context_manager_serves_and_leaves_nothing_behind() -> None:
     before = len(_emulator_threads())
     with Emulator() as emu:
         assert emu.running
-        assert emu.base_url.startswith("http://127.0.0.1:") and emu.port > 0
+        assert emu.base_url.startswith("http://127.0.0.1:")
+        assert emu.port > 0
         with socket.create_connection(("127.0.0.1", emu.port), timeout=5):
             pass
         port = emu.port
     assert not emu.running
     assert len(_emulator_threads()) == before
-    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass
     with pytest.raises(EmulatorError):
         emu.connection_count()
@@ -53,7 +55,8 @@ async def test_stopping_with_open_websockets_closes_them() -> None:
 
 def test_the_secret_is_random_by_default_and_never_in_the_repr() -> None:
     first, second = Emulator(), Emulator()
-    assert first.api_secret != second.api_secret and len(first.api_secret) >= 32
+    assert first.api_secret != second.api_secret
+    assert len(first.api_secret) >= 32
     with Emulator(api_key="k", api_secret="a-secret-that-must-stay-hidden-123456") as emu:
         assert "a-secret-that-must-stay-hidden" not in repr(emu)
         assert "a-secret-that-must-stay-hidden" not in repr(emu.config)
@@ -69,9 +72,10 @@ def test_starting_twice_or_on_a_busy_port_fails_clearly() -> None:
 
 
 def test_bad_settings_are_refused() -> None:
+    options: dict[str, Any]
     for options in ({"health_interval": 0}, {"longpoll_timeout": -1}, {"api_key": ""}, {"max_body_bytes": 0}):
-        with pytest.raises(ValueError):
-            Emulator(**options)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="must be"):
+            Emulator(**options)
 
 
 def test_controls_work_from_the_emulators_own_thread() -> None:
@@ -89,20 +93,21 @@ def test_controls_work_from_the_emulators_own_thread() -> None:
         loop.call_soon_threadsafe(on_loop)
         assert done.wait(10)
         assert result == [0]
-        with pytest.raises(EmulatorError):
-            holder: list[BaseException] = []
+        holder: list[BaseException] = []
 
-            def stop_on_loop() -> None:
-                try:
-                    emu.stop()
-                except BaseException as exc:
-                    holder.append(exc)
-                done.set()
+        def stop_on_loop() -> None:
+            try:
+                emu.stop()
+            except BaseException as exc:
+                holder.append(exc)
+            done.set()
 
-            done.clear()
-            loop.call_soon_threadsafe(stop_on_loop)
-            assert done.wait(10)
-            raise holder[0]
+        done.clear()
+        loop.call_soon_threadsafe(stop_on_loop)
+        assert done.wait(10)
+        assert len(holder) == 1
+        assert isinstance(holder[0], EmulatorError)
+        assert "own thread" in str(holder[0])
 
 
 def test_controls_from_many_threads_at_once() -> None:

@@ -85,7 +85,7 @@ async def test_a_full_session_logs_no_token_and_no_secret(caplog: pytest.LogCapt
     server_records = [
         r
         for r in caplog.records
-        if r.threadName.startswith("streamchat-emulator")
+        if (r.threadName or "").startswith("streamchat-emulator")
         or r.name.startswith(("uvicorn", "streamchat_core"))
         or (r.name.startswith("websockets") and "server" in r.name)
     ]

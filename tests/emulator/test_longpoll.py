@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from emulator_peer import WAIT, Peer, error_of, unique
+from emulator_peer import WAIT, Peer, error_of, unique, wait_until
 
 from streamchat_core.emulator import Emulator
 
@@ -61,12 +61,11 @@ async def test_connect_answers_a_health_check_with_me(peer: Peer) -> None:
     async with peer.http() as client:
         poller = LongPoller(peer, client, user_id)
         event = await poller.connect(name="Long Poll", type="custom")
-    assert event["type"] == "health.check" and event["cid"] == "*"
-    assert (
-        event["me"]["id"] == user_id
-        and event["me"]["name"] == "Long Poll"
-        and event["me"]["type"] == "custom"
-    )
+    assert event["type"] == "health.check"
+    assert event["cid"] == "*"
+    assert event["me"]["id"] == user_id
+    assert event["me"]["name"] == "Long Poll"
+    assert event["me"]["type"] == "custom"
     assert event["me"]["online"] is True
     assert peer.emu.connection_ids(user_id) == [event["connection_id"]]
 
@@ -115,9 +114,9 @@ async def test_a_poll_with_nothing_queued_answers_empty_after_the_timeout(
 
 
 async def _until_poll_held(emu: Emulator, connection_id: str) -> None:
-    with anyio.fail_after(WAIT):
-        while not any(c["poll_held"] for c in emu.connections() if c["connection_id"] == connection_id):
-            await anyio.sleep(0.005)
+    await wait_until(
+        lambda: any(c["poll_held"] for c in emu.connections() if c["connection_id"] == connection_id)
+    )
 
 
 async def test_a_newer_poll_ends_an_older_one_and_gets_the_events(peer: Peer) -> None:
@@ -136,9 +135,7 @@ async def test_a_newer_poll_ends_an_older_one_and_gets_the_events(peer: Peer) ->
             tasks.start_soon(poll, "older")
             await _until_poll_held(peer.emu, poller.connection_id)
             tasks.start_soon(poll, "newer")
-            with anyio.fail_after(WAIT):
-                while "older" not in results:
-                    await anyio.sleep(0.005)
+            await wait_until(lambda: "older" in results)
             await _until_poll_held(peer.emu, poller.connection_id)
             peer.emu.push_event(user_id, {"type": "custom.x"})
         assert results == {"older": [], "newer": [{"type": "custom.x"}]}
@@ -155,7 +152,8 @@ async def test_close_ends_the_connection_at_once(peer: Peer) -> None:
         assert peer.emu.connection_ids(user_id) == []
         assert peer.emu.user(user_id)["online"] is False  # type: ignore[index]
         later = await poller.poll_raw()
-        assert later.status_code == 400 and later.json()["code"] == 46
+        assert later.status_code == 400
+        assert later.json()["code"] == 46
 
 
 async def test_an_unknown_connection_id_gets_error_46(peer: Peer) -> None:
@@ -164,7 +162,9 @@ async def test_an_unknown_connection_id_gets_error_46(peer: Peer) -> None:
         response = await poller.poll_raw("no-such-connection")
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == 46 and error_of(body)["code"] == 46 and body["StatusCode"] == 400
+    assert body["code"] == 46
+    assert error_of(body)["code"] == 46
+    assert body["StatusCode"] == 400
 
 
 async def test_a_websocket_connection_id_is_not_a_long_poll_one(peer: Peer) -> None:
@@ -192,21 +192,19 @@ async def test_an_unpolled_connection_expires_and_then_gets_46(
     async with peer.http() as client:
         poller = LongPoller(peer, client, user_id)
         await poller.connect()
-        with anyio.fail_after(WAIT):
-            while emu.connection_ids(user_id):
-                await anyio.sleep(0.02)
+        await wait_until(lambda: not emu.connection_ids(user_id))
         assert emu.user(user_id)["online"] is False  # type: ignore[index]
         response = await poller.poll_raw()
         assert response.json()["code"] == 46
 
 
 async def test_a_connection_polled_in_time_does_not_expire(make_emulator: Callable[..., Emulator]) -> None:
-    emu = make_emulator(longpoll_timeout=0.2, longpoll_expiry=1.0)
+    emu = make_emulator(longpoll_timeout=0.2, longpoll_expiry=1.5)
     peer = Peer(emu)
     async with peer.http() as client:
         poller = LongPoller(peer, client, unique("lp"))
         await poller.connect()
-        for _ in range(8):  # about 1.6 s of back-to-back polls
+        for _ in range(10):  # about 2 s of back-to-back polls, past the 1.5 s expiry
             assert await poller.poll() == []
 
 
@@ -239,3 +237,24 @@ async def test_stopping_the_emulator_does_not_wait_for_held_polls(
             with anyio.fail_after(WAIT):  # far below the 60 s hold
                 await anyio.to_thread.run_sync(emu.stop)
         assert results == [400]  # the connection ended: error 46
+
+
+async def test_a_client_that_hangs_up_mid_poll_loses_no_event(peer: Peer) -> None:
+    user_id = unique("lp")
+    async with peer.http() as client:
+        poller = LongPoller(peer, client, user_id)
+        await poller.connect()
+
+        def held() -> bool:
+            return any(c["poll_held"] for c in peer.emu.connections(user_id))
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(poller.poll)  # held for 20 s
+            await wait_until(held)
+            tasks.cancel_scope.cancel()  # the client gives up and closes its connection
+        # Once the emulator has seen the hang-up, nothing is held: an event now waits for the
+        # next poll instead of going to a client that is gone.
+        await wait_until(lambda: not held())
+        assert peer.emu.connection_ids(user_id) == [poller.connection_id]
+        peer.emu.push_event(user_id, {"type": "custom.kept"})
+        assert await poller.poll() == [{"type": "custom.kept"}]

@@ -56,19 +56,21 @@ def test_upsert_query_and_partially_update_users(sdk: StreamChat) -> None:
     ids = [unique("sdk") for _ in range(3)]
     upserted = sdk.upsert_users([{"id": i, "name": f"User {n}", "rank": n} for n, i in enumerate(ids)])
     assert set(upserted["users"]) == set(ids)
-    found = sdk.query_users({"id": {"$in": ids}}, {"rank": -1})
+    found = sdk.query_users({"id": {"$in": ids}}, [{"rank": -1}])
     assert [u["id"] for u in found["users"]] == ids[::-1]
     assert found["users"][0]["name"] == "User 2"
     one = sdk.query_users({"id": {"$eq": ids[0]}}, limit=1)
     assert [u["id"] for u in one["users"]] == [ids[0]]
     updated = sdk.update_user_partial({"id": ids[0], "set": {"city": "Oslo"}, "unset": ["rank"]})
-    assert updated["users"][ids[0]]["city"] == "Oslo" and "rank" not in updated["users"][ids[0]]
+    assert updated["users"][ids[0]]["city"] == "Oslo"
+    assert "rank" not in updated["users"][ids[0]]
 
 
 def test_errors_reach_the_sdk_with_their_code(sdk: StreamChat) -> None:
     with pytest.raises(StreamAPIException) as bad_filter:
         sdk.query_users({"id": {"$regex": "x"}})
-    assert bad_filter.value.error_code == 4 and bad_filter.value.status_code == 400
+    assert bad_filter.value.error_code == 4
+    assert bad_filter.value.status_code == 400
     wrong = StreamChat(API_KEY, "not-the-secret-not-the-secret-not-the-secret", base_url=sdk.base_url)
     with pytest.raises(StreamAPIException) as bad_secret:
         wrong.query_users({"id": "x"})

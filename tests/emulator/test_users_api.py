@@ -27,9 +27,12 @@ async def test_upsert_with_a_server_token_then_query_by_id(peer: Peer) -> None:
     ids = [unique("u") for _ in range(3)]
     stored = await _upsert(peer, *({"id": i, "name": f"N{n}", "rank": n} for n, i in enumerate(ids)))
     assert set(stored) == set(ids)
-    assert stored[ids[0]]["role"] == "user" and stored[ids[0]]["online"] is False
+    assert stored[ids[0]]["role"] == "user"
+    assert stored[ids[0]]["online"] is False
     one = await _query(peer, {"filter_conditions": {"id": {"$eq": ids[1]}}})
-    assert [u["id"] for u in one] == [ids[1]] and one[0]["name"] == "N1" and one[0]["rank"] == 1
+    assert [u["id"] for u in one] == [ids[1]]
+    assert one[0]["name"] == "N1"
+    assert one[0]["rank"] == 1
     bare = await _query(peer, {"filter_conditions": {"id": ids[2]}})
     assert [u["id"] for u in bare] == [ids[2]]
     several = await _query(
@@ -52,14 +55,17 @@ async def test_a_user_token_may_query(peer: Peer) -> None:
     me = unique("me")
     async with peer.connected(me):
         found = await _query(peer, {"filter_conditions": {"id": {"$in": [me]}}}, user_id=me)
-    assert [u["id"] for u in found] == [me] and found[0]["online"] is True
+    assert [u["id"] for u in found] == [me]
+    assert found[0]["online"] is True
 
 
 async def test_upsert_replaces_fields_and_keeps_created_at(peer: Peer) -> None:
     user_id = unique("rep")
     first = (await _upsert(peer, {"id": user_id, "name": "A", "color": "red"}))[user_id]
     second = (await _upsert(peer, {"id": user_id, "name": "B", "role": "admin"}))[user_id]
-    assert second["name"] == "B" and "color" not in second and second["role"] == "admin"
+    assert second["name"] == "B"
+    assert "color" not in second
+    assert second["role"] == "admin"
     assert second["created_at"] == first["created_at"]
 
 
@@ -68,7 +74,8 @@ async def test_upsert_sends_user_updated_to_the_users_connections(peer: Peer) ->
     async with peer.connected(user_id, user={"name": "Old"}) as (ws, _):
         await _upsert(peer, {"id": user_id, "name": "New"})
         event = await ws.recv_until("user.updated")
-        assert event["user"]["id"] == user_id and event["user"]["name"] == "New"
+        assert event["user"]["id"] == user_id
+        assert event["user"]["name"] == "New"
 
 
 async def test_partial_update_sets_and_unsets_and_sends_user_updated(peer: Peer) -> None:
@@ -86,7 +93,9 @@ async def test_partial_update_sets_and_unsets_and_sends_user_updated(peer: Peer)
         response = await peer.request("PATCH", "/users", json_body=body, user_id=user_id)
         assert response.status_code == 200, response.text
         stored = response.json()["users"][user_id]
-        assert stored["city"] == "Oslo" and "mood" not in stored and stored["name"] == "P"
+        assert stored["city"] == "Oslo"
+        assert "mood" not in stored
+        assert stored["name"] == "P"
         assert stored["privacy_settings"] == {"typing_indicators": {"enabled": False}}
         event = await ws.recv_until("user.updated")
         assert event["user"]["privacy_settings"] == {"typing_indicators": {"enabled": False}}
@@ -118,8 +127,12 @@ async def test_bad_partial_updates_change_nothing(
     text = json.dumps(body).replace("{me}", me).replace("{other}", other).replace("{missing}", unique("gone"))
     response = await peer.request("PATCH", "/users", json_body=json.loads(text), user_id=me)
     assert (response.status_code, response.json()["code"]) == (status, code), response.text
-    assert peer.emu.user(me)["name"] == "Me" and "x" not in peer.emu.user(me)  # type: ignore[index, operator]
-    assert peer.emu.user(other)["name"] == "Other"  # type: ignore[index]
+    mine, theirs = peer.emu.user(me), peer.emu.user(other)
+    assert mine is not None
+    assert theirs is not None
+    assert mine["name"] == "Me"
+    assert "x" not in mine
+    assert theirs["name"] == "Other"
 
 
 async def test_partial_update_of_an_unknown_user_with_a_server_token_is_404(peer: Peer) -> None:

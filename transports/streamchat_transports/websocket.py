@@ -23,6 +23,7 @@ frame and drops the connection at once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import re
@@ -32,6 +33,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 import sniffio
+import websockets.asyncio.client
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
 from streamchat_core import codec
 from streamchat_core.errors import ConnectionClosedError, ConnectTimeoutError, DecodeError, TransportError
@@ -39,7 +42,6 @@ from streamchat_core.transport import CAPABILITY_PING, Connection, ConnectReques
 
 if TYPE_CHECKING:
     import trio_websocket
-    import websockets.asyncio.client
 
 __all__ = ["WebSocketTransport"]
 
@@ -121,19 +123,16 @@ class _WebsocketsConnection:
 
     def __init__(self, ws: websockets.asyncio.client.ClientConnection) -> None:
         self._ws = ws
+        self._recv = ws.recv
 
     async def receive(self) -> bytes:
-        from websockets.exceptions import ConnectionClosed
-
         try:
             # decode=False: text frames as bytes, skipping a UTF-8 decode msgspec does not need.
-            return await self._ws.recv(decode=False)
+            return await self._recv(decode=False)
         except ConnectionClosed as exc:
             raise _closed(exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else "") from None
 
     async def send(self, frame: bytes | str) -> None:
-        from websockets.exceptions import ConnectionClosed
-
         try:
             await self._ws.send(frame if isinstance(frame, str) else frame.decode())
         except ConnectionClosed as exc:
@@ -174,10 +173,9 @@ def _closed(code: int | None, reason: str) -> ConnectionClosedError:
     )
 
 
+@functools.cache
 def _websockets_supports_proxy() -> bool:
-    from websockets.asyncio.client import connect
-
-    return "proxy" in inspect.signature(connect.__init__).parameters
+    return "proxy" in inspect.signature(websockets.asyncio.client.connect.__init__).parameters
 
 
 class WebSocketTransport:
@@ -214,9 +212,6 @@ class WebSocketTransport:
 
     @asynccontextmanager
     async def _connect_asyncio(self, request: ConnectRequest) -> AsyncIterator[Connection]:
-        from websockets.asyncio.client import connect
-        from websockets.exceptions import InvalidStatus, InvalidURI, WebSocketException
-
         options: dict[str, Any] = {
             "compression": None,
             "max_size": self.max_message_size,
@@ -230,7 +225,7 @@ class WebSocketTransport:
         if self.ssl is not None and request.base_url.startswith("https://"):
             options["ssl"] = self.ssl
         try:
-            ws = await connect(request.websocket_url(), **options)
+            ws = await websockets.asyncio.client.connect(request.websocket_url(), **options)
         except InvalidStatus as exc:
             response = exc.response
             outcome = _upgrade_error(request, response.status_code, bytes(response.body))

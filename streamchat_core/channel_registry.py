@@ -1,0 +1,260 @@
+"""A client's channels: one object per channel, kept current from events, re-watched after reconnects.
+
+The registry sees every event first, synchronously, on the task that dispatches it (see
+:meth:`ChannelRegistry.observing`), and applies it to the state of its channel before any
+event stream or handler gets it. It also runs the channels' background work in the client's
+task group:
+
+- each channel's automatic ``typing.stop`` timer (:meth:`Channel.keystroke`);
+- one sweeper that forgets other users' typing after ``expire_after`` seconds without a
+  ``typing.stop``, and dispatches a local ``typing.stop`` for each, as Stream's clients do.
+
+When the connection goes (``connection.changed`` with ``online`` false), that work is cancelled
+at once, the own typing state is reset, and every typing entry is forgotten with a local
+``typing.stop``: while offline this client would miss the ``typing.stop`` anyway. So no task of
+the registry outlives ``disconnect_user()`` or ``async with client``. After a reconnect, the
+watched channels are watched again on the new connection (a resubscribe hook).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+import streamchat_wire as wire
+from streamchat_core.channel import Channel, check_channel_address
+from streamchat_core.codec import Event
+from streamchat_core.state import ConnectionState
+from streamchat_core.typing_state import TypingTimings
+
+if TYPE_CHECKING:
+    from streamchat_core.client import StreamChatClient
+
+__all__ = ["ChannelRegistry"]
+
+logger = logging.getLogger("streamchat.channel")
+
+Dispatch = Callable[[Event], None]
+
+#: The events that change a channel's state; each has a ``cid``.
+_CHANNEL_EVENTS: frozenset[type] = frozenset(
+    {
+        wire.MessageNewEvent,
+        wire.MessageReadEvent,
+        wire.NotificationMarkReadEvent,
+        wire.TypingStartEvent,
+        wire.TypingStopEvent,
+        wire.UserWatchingStartEvent,
+        wire.UserWatchingStopEvent,
+    }
+)
+
+
+class ChannelRegistry:
+    """The channels of one client, by cid. Made by the client; reach it through ``client.channel()``."""
+
+    def __init__(self, client: StreamChatClient) -> None:
+        self._client = client
+        self._channels: dict[str, Channel] = {}
+        self._dispatch: Dispatch | None = None
+        self._scopes: set[anyio.CancelScope] = set()
+        self._sweeper: anyio.CancelScope | None = None
+        self._sweeper_wake: anyio.Event | None = None
+        self._remove_hook: Callable[[], None] | None = None
+        # The client's session (connect_user) the watched channels belong to.
+        self._session: object | None = None
+
+    def __len__(self) -> int:
+        return len(self._channels)
+
+    def get(self, cid: str) -> Channel | None:
+        return self._channels.get(cid)
+
+    # ------------------------------------------------------------------ channels
+
+    def channel(
+        self,
+        channel_type: str,
+        channel_id: str | None = None,
+        *,
+        members: Sequence[str] | None = None,
+        custom_fields: Mapping[str, Any] | None = None,
+        typing_timings: TypingTimings | None = None,
+    ) -> Channel:
+        """The channel object for ``channel_type:channel_id``: the same one each time while connected.
+
+        Given again with ``members``, custom fields or timings, the existing object takes them
+        (members and custom fields are sent with its next query, and only matter when that
+        query creates the channel).
+        """
+        check_channel_address(channel_type, channel_id)
+        if channel_id is not None:
+            existing = self._channels.get(f"{channel_type}:{channel_id}")
+            if existing is not None:
+                existing.update_creation_data(members, custom_fields, typing_timings)
+                return existing
+        channel = Channel(
+            self._client,
+            self,
+            channel_type,
+            channel_id,
+            members=members,
+            custom_fields=custom_fields,
+            typing_timings=typing_timings,
+        )
+        if channel.cid is not None:
+            self._channels[channel.cid] = channel
+        return channel
+
+    def register(self, channel: Channel) -> None:
+        """Route the events of ``channel``'s cid to it (after a query: it may just have got its id)."""
+        cid = channel.cid
+        if cid is not None and self._channels.get(cid) is not channel:
+            self._channels[cid] = channel
+
+    def watching(self, channel: Channel) -> None:
+        """``channel`` is watched: make sure it is watched again after a reconnect."""
+        self.register(channel)
+        self._session = self._client._session
+        if self._remove_hook is None:
+            self._remove_hook = self._client.add_resubscribe_hook(self._rewatch)
+
+    async def _rewatch(self, connection_id: str) -> None:
+        for channel in [c for c in self._channels.values() if c.watching]:
+            try:
+                await channel.rewatch(connection_id)
+            except Exception as exc:
+                # The others are still worth re-watching; this one's events stay off until
+                # the application watches it again.
+                channel.watching = False
+                logger.warning("could not watch %s again after reconnecting: %s", channel.cid, exc)
+
+    # ------------------------------------------------------------------ events
+
+    def observing(self, dispatch: Dispatch) -> Dispatch:
+        """Wrap the client's dispatch: each event is applied to channel state before ``dispatch`` gets it.
+
+        Local events the registry makes up (a ``typing.stop`` for entries it forgets) go the
+        same way, right after the event that caused them.
+        """
+
+        def observed(event: Event) -> None:
+            try:
+                follow_ups = self._apply(event)
+            except Exception:  # a bug here must not cost the application its events
+                logger.exception("could not apply a %r event to channel state", event.type_tag)
+                follow_ups = ()
+            dispatch(event)
+            for follow_up in follow_ups:
+                observed(follow_up)
+
+        self._dispatch = observed
+        return observed
+
+    def _apply(self, event: Event) -> Sequence[Event]:
+        # On the path of every event: class lookups first, nothing allocated for the others.
+        cls = event.__class__
+        fields: Any = event  # the class checks below tell which fields it has
+        if cls in _CHANNEL_EVENTS:
+            channel = self._channels.get(fields.cid) if self._channels else None
+            if channel is not None and channel.state.apply(
+                event,
+                own_user_id=self._client.user_id,
+                clock=anyio.current_time,
+                expire_after=channel.typing_timings.expire_after,
+            ):
+                self._typing_started()
+        elif cls is wire.ConnectionChangedEvent:
+            if not fields.online:
+                return self._went_offline()
+            if self._session is not None and self._client._session is not self._session:
+                # A new connect_user after a disconnect_user made while offline (no
+                # connection.changed then): the channels were the previous session's.
+                self._forget_channels()
+        elif cls is wire.UserUpdatedEvent or cls is wire.UserPresenceChangedEvent:
+            for channel in self._channels.values():
+                channel.state.update_user(fields.user)
+        return ()
+
+    def _went_offline(self) -> list[Event]:
+        for scope in self._scopes:
+            scope.cancel()
+        self._scopes.clear()
+        self._sweeper = None
+        self._sweeper_wake = None
+        stops: list[Event] = []
+        for channel in self._channels.values():
+            channel.went_offline()
+            stops.extend(channel.typing_stop_for(entry) for entry in channel.state.clear_typing())
+        if self._client.connection_state is ConnectionState.DISCONNECTED:
+            self._forget_channels()
+        return stops
+
+    def _forget_channels(self) -> None:
+        """The user is gone for good (disconnect_user, or a rejection): a new connect_user
+        starts afresh, as with Stream's clients."""
+        for channel in self._channels.values():
+            channel.watching = False
+        self._channels.clear()
+        self._session = None
+        if self._remove_hook is not None:
+            self._remove_hook()
+            self._remove_hook = None
+
+    # ------------------------------------------------------------------ background work
+
+    def start_task(self, work: Callable[[], Awaitable[None]], name: str) -> anyio.CancelScope | None:
+        """Run ``work()`` in the client's task group until it returns or the connection goes.
+
+        Returns its cancel scope; ``None`` (nothing started) when the client is not open.
+        """
+        tg = self._client._tg
+        if tg is None:
+            return None
+        scope = anyio.CancelScope()
+        self._scopes.add(scope)
+
+        async def run() -> None:
+            try:
+                with scope:
+                    await work()
+            except Exception:
+                logger.exception("%s failed", name)
+            finally:
+                self._scopes.discard(scope)
+
+        tg.start_soon(run, name=name)
+        return scope
+
+    def _typing_started(self) -> None:
+        if self._sweeper is not None:
+            if self._sweeper_wake is not None:
+                self._sweeper_wake.set()  # the new entry may expire first
+            return
+        self._sweeper = self.start_task(self._sweep, "typing expiry")
+
+    async def _sweep(self) -> None:
+        """Forget typing entries as they expire; ends when nobody types (restarted by the next one)."""
+        while True:
+            now = anyio.current_time()
+            for channel in list(self._channels.values()):
+                for entry in channel.state.expire_typing(now):
+                    self._dispatch_local(channel.typing_stop_for(entry))
+            deadlines = [
+                d for c in self._channels.values() if (d := c.state.next_typing_expiry()) is not None
+            ]
+            if not deadlines:
+                # No await since the check: no typing.start can have slipped in.
+                self._sweeper = None
+                self._sweeper_wake = None
+                return
+            wake = self._sweeper_wake = anyio.Event()
+            with anyio.move_on_after(min(deadlines) - anyio.current_time()):
+                await wake.wait()
+
+    def _dispatch_local(self, event: Event) -> None:
+        if self._dispatch is not None:
+            self._dispatch(event)
