@@ -1,7 +1,7 @@
 """A client's channels: one object per channel, kept current from events, re-watched after reconnects.
 
 The registry sees every event first, synchronously, on the task that dispatches it (see
-:meth:`ChannelRegistry.observing`), and applies it to the state of its channel before any
+:meth:`ChannelRegistry.observe`, the client's event hub observer), and applies it to the state of its channel before any
 event stream or handler gets it. It also runs the channels' background work in the client's
 task group:
 
@@ -37,7 +37,6 @@ __all__ = ["ChannelRegistry"]
 
 logger = logging.getLogger("streamchat.channel")
 
-Dispatch = Callable[[Event], None]
 
 #: The events that change a channel's state; each has a ``cid``.
 _CHANNEL_EVENTS: frozenset[type] = frozenset(
@@ -59,7 +58,6 @@ class ChannelRegistry:
     def __init__(self, client: StreamChatClient) -> None:
         self._client = client
         self._channels: dict[str, Channel] = {}
-        self._dispatch: Dispatch | None = None
         self._scopes: set[anyio.CancelScope] = set()
         self._sweeper: anyio.CancelScope | None = None
         self._sweeper_wake: anyio.Event | None = None
@@ -134,27 +132,13 @@ class ChannelRegistry:
 
     # ------------------------------------------------------------------ events
 
-    def observing(self, dispatch: Dispatch) -> Dispatch:
-        """Wrap the client's dispatch: each event is applied to channel state before ``dispatch`` gets it.
+    def observe(self, event: Event) -> Sequence[Event]:
+        """Apply an event to channel state; return the local events that follow from it.
 
-        Local events the registry makes up (a ``typing.stop`` for entries it forgets) go the
-        same way, right after the event that caused them.
+        The client's event hub calls this for every event before any stream or handler sees
+        it. Local events the registry makes up (a ``typing.stop`` for entries it forgets) come
+        back to the hub, which dispatches them right after the event that caused them.
         """
-
-        def observed(event: Event) -> None:
-            try:
-                follow_ups = self._apply(event)
-            except Exception:  # a bug here must not cost the application its events
-                logger.exception("could not apply a %r event to channel state", event.type_tag)
-                follow_ups = ()
-            dispatch(event)
-            for follow_up in follow_ups:
-                observed(follow_up)
-
-        self._dispatch = observed
-        return observed
-
-    def _apply(self, event: Event) -> Sequence[Event]:
         # On the path of every event: class lookups first, nothing allocated for the others.
         cls = event.__class__
         fields: Any = event  # the class checks below tell which fields it has
@@ -256,5 +240,4 @@ class ChannelRegistry:
                 await wake.wait()
 
     def _dispatch_local(self, event: Event) -> None:
-        if self._dispatch is not None:
-            self._dispatch(event)
+        self._client._hub.dispatch(event)

@@ -155,7 +155,7 @@ class StreamChatClient:
         # Channel state must be current before any stream or handler sees an event: the
         # channels see each event first, synchronously, where it is dispatched.
         self._channels = ChannelRegistry(self)
-        self._hub.dispatch = self._channels.observing(self._hub.dispatch)  # type: ignore[method-assign,assignment]
+        self._hub.observer = self._channels.observe
         self._rest = RestClient(
             self.base_url,
             api_key,

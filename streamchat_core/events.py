@@ -20,7 +20,7 @@ import inspect
 import logging
 import math
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from types import TracebackType
 from typing import Any, TypeVar, overload
@@ -145,6 +145,10 @@ class EventHub:
         #: Called after a handler is added: the client starts the dispatcher task only once
         #: there is a handler to run (streams and waits need none).
         self.on_handler_added: Callable[[], None] | None = None
+        #: Sees every event first, synchronously, before any stream or handler: state that
+        #: handlers read (channel state) is current when they run. It may return local
+        #: events that follow from the one it saw; they are dispatched right after it.
+        self.observer: Callable[[Event], Sequence[Event]] | None = None
 
     # -------------------------------------------------------------------- registration
 
@@ -233,10 +237,25 @@ class EventHub:
     # -------------------------------------------------------------------- delivery
 
     def dispatch(self, event: Event) -> None:
-        """Hand an event to every stream and queue it for its handlers. Never blocks.
+        """Show an event to the observer, hand it to every stream and queue it for its handlers.
 
-        The handlers are those registered now: one removed before its turn still gets it.
+        Never blocks. The handlers are those registered now: one removed before its turn
+        still gets it.
         """
+        observer = self.observer
+        if observer is None:
+            self._deliver(event)
+            return
+        try:
+            follow_ups = observer(event)
+        except Exception:  # a bug in state keeping must not cost the application its events
+            logger.exception("the event observer failed on a %r event", event.type_tag)
+            follow_ups = ()
+        self._deliver(event)
+        for follow_up in follow_ups:
+            self.dispatch(follow_up)
+
+    def _deliver(self, event: Event) -> None:
         tag = event.type_tag or ""
         if self._streams:
             for ref in tuple(self._streams.values()):

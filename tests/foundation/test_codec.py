@@ -8,8 +8,7 @@ import inspect
 
 import msgspec
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from wire_strategies import struct_strategy
 
 import streamchat_wire as wire

@@ -6,8 +6,7 @@ import string
 
 import msgspec
 import pytest
-from hypothesis import example, given
-from hypothesis import strategies as st
+from hypothesis import example, given, strategies as st
 
 import streamchat_wire as wire
 from streamchat_core import codec
