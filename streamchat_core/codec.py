@@ -131,6 +131,7 @@ class _Peek(msgspec.Struct):
 
 _PEEK: Final = msgspec.json.Decoder(_Peek)
 _ERROR_FRAME: Final = msgspec.json.Decoder(wire.ErrorFrame)
+_API_ERROR: Final = msgspec.json.Decoder(wire.APIError)
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
@@ -221,11 +222,19 @@ def decode_event(data: bytes | bytearray | memoryview | str) -> Event:
 
 
 def error_from_body(data: bytes) -> StreamAPIError:
-    """Turn an error body (``{"error": …}``, the WebSocket and REST envelope) into an exception."""
+    """Turn an error body into an exception.
+
+    Accepts both envelopes: ``{"error": {…}}`` (the WebSocket error frame) and Stream's REST
+    error body, whose fields (``code``, ``message``, ``StatusCode``, …) sit at the top level.
+    """
     try:
         return _error_from_api(_ERROR_FRAME.decode(data).error)
+    except _DECODE_FAILURES:
+        pass
+    try:
+        return _error_from_api(_API_ERROR.decode(data))
     except _DECODE_FAILURES as exc:
-        raise DecodeError(f"invalid error frame: {exc}") from None
+        raise DecodeError(f"invalid error body: {exc}") from None
 
 
 def _decoder(tp: Any) -> msgspec.json.Decoder[Any]:

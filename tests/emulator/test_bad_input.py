@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 
+import httpx
 import pytest
 from emulator_peer import Peer, error_of, unique
 
@@ -111,8 +112,14 @@ async def test_an_oversized_websocket_frame_closes_that_socket_only(
 
 async def test_an_oversized_request_head_is_an_http_error_and_serving_goes_on(peer: Peer) -> None:
     async with peer.http() as client:
-        huge = await client.get("/users", params={"payload": "{}"}, headers={"X-Filler": "x" * 100_000})
-        assert 400 <= huge.status_code < 500
+        try:
+            huge = await client.get("/users", params={"payload": "{}"}, headers={"X-Filler": "x" * 100_000})
+        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+            # The server answers (431/400) and closes while the client is still sending: TCP
+            # may then reset the connection before the client reads the answer.
+            pass
+        else:
+            assert 400 <= huge.status_code < 500
     async with peer.connected(unique("after")) as (_, first):
         assert first["me"]["online"] is True
 

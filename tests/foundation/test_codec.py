@@ -160,10 +160,22 @@ def test_connection_error_event_becomes_a_typed_error() -> None:
     assert (info.value.code, info.value.status_code) == (43, 401)
 
 
-def test_error_body_from_rest() -> None:
-    err = codec.error_from_body(b'{"error":{"code":4,"message":"bad id","StatusCode":400}}')
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"code":4,"message":"bad id","StatusCode":400,"duration":"","more_info":""}',  # Stream's REST shape
+        b'{"error":{"code":4,"message":"bad id","StatusCode":400}}',  # the WebSocket envelope
+    ],
+)
+def test_error_body_in_either_envelope(body: bytes) -> None:
+    err = codec.error_from_body(body)
     assert isinstance(err, InputError)
     assert str(err) == "Stream error code 4, HTTP 400: bad id"
+
+
+def test_an_error_body_that_is_not_one_is_a_decode_error() -> None:
+    with pytest.raises(DecodeError):
+        codec.error_from_body(b'{"status":"teapot"}')
 
 
 VALID_FRAMES = [
