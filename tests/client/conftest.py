@@ -11,9 +11,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-from streamchat_core.client import StreamChatClient
 from streamchat_core.emulator import Emulator
-from streamchat_core.plugins import refresh_transports
 
 
 @pytest.fixture
@@ -36,13 +34,3 @@ def make_emulator() -> Iterator[Callable[..., Emulator]]:
 def emu(make_emulator: Callable[..., Emulator]) -> Emulator:
     """A fresh emulator with default settings."""
     return make_emulator()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_state() -> Iterator[None]:
-    # The singleton and the plugin cache are process-wide: no test may see another's.
-    StreamChatClient.reset_instance()
-    refresh_transports()
-    yield
-    StreamChatClient.reset_instance()
-    refresh_transports()
