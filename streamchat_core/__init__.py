@@ -1,10 +1,16 @@
-"""streamchat-core: a client for Stream Chat's v1 chat API, for asyncio and trio."""
+"""streamchat-core: a client for Stream Chat's v1 chat API, for asyncio and trio.
 
+Wire models and event classes are in :mod:`streamchat_core.models` (``from streamchat_core
+import models``; ``models.MessageNewEvent``, ``models.Message``, …); the most used ones
+(``User``, ``OwnUser``, the privacy settings, ``Event``, ``UnknownEvent``) are here too.
+"""
+
+from streamchat_core import models as models
 from streamchat_core.backoff import BackoffPolicy as BackoffPolicy, ExponentialBackoff as ExponentialBackoff
 from streamchat_core.channel import Channel as Channel
 from streamchat_core.channel_state import ChannelState as ChannelState, TypingEntry as TypingEntry
 from streamchat_core.client import DEFAULT_BASE_URL as DEFAULT_BASE_URL, StreamChatClient as StreamChatClient
-from streamchat_core.codec import CustomFields as CustomFields, UnknownEvent as UnknownEvent
+from streamchat_core.codec import CustomFields as CustomFields, Event as Event, UnknownEvent as UnknownEvent
 from streamchat_core.errors import (
     AccessKeyError as AccessKeyError,
     ConnectionClosedError as ConnectionClosedError,
@@ -25,9 +31,10 @@ from streamchat_core.errors import (
     TransportError as TransportError,
     TransportLoadError as TransportLoadError,
 )
-from streamchat_core.events import EventStream as EventStream
+from streamchat_core.events import EventStream as EventStream, Subscription as Subscription
 from streamchat_core.plugins import available_transports as available_transports
 from streamchat_core.state import ConnectionState as ConnectionState
+from streamchat_core.stats import ClientStats as ClientStats
 from streamchat_core.tokens import dev_token as dev_token
 from streamchat_core.transport import ConnectRequest as ConnectRequest, Transport as Transport
 from streamchat_core.typing_state import TypingTimings as TypingTimings

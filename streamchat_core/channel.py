@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -53,10 +54,6 @@ logger = logging.getLogger("streamchat.channel")
 
 _CHANNEL_TYPE = re.compile(r"[a-z0-9_\-]{1,64}")
 _CHANNEL_ID = re.compile(r"[A-Za-z0-9_\-!]{1,64}")
-
-
-def _unset_if_none(value: Any) -> Any:
-    return msgspec.UNSET if value is None else value
 
 
 def _no_shadowing(custom_fields: Mapping[str, Any], model: type[msgspec.Struct], what: str) -> None:
@@ -198,9 +195,9 @@ class Channel:
     async def _query(
         self, *, state: bool, watch: bool, presence: bool, connection_id: str | None = None
     ) -> wire.ChannelState:
-        data: wire.ChannelData | msgspec.UnsetType = msgspec.UNSET
+        data: wire.ChannelData | None = None
         if self._members is not None or self._custom:
-            data = wire.ChannelData(members=_unset_if_none(self._members), extra_data=self._custom)
+            data = wire.ChannelData(members=self._members, extra_data=self._custom)
         request = wire.QueryChannelRequest(state=state, watch=watch, presence=presence, data=data)
         path = f"/channels/{self.type}/query" if self.id is None else self._path("query")
         response = await self._client.request(
@@ -243,10 +240,10 @@ class Channel:
         _no_shadowing(custom_fields, wire.MessageRequest, "send_message")
         request = wire.SendMessageRequest(
             message=wire.MessageRequest(
-                id=_unset_if_none(message_id),
-                text=_unset_if_none(text),
-                parent_id=_unset_if_none(parent_id),
-                attachments=msgspec.UNSET if attachments is None else [dict(a) for a in attachments],
+                id=message_id,
+                text=text,
+                parent_id=parent_id,
+                attachments=None if attachments is None else [dict(a) for a in attachments],
                 extra_data=custom_fields,
             )
         )
@@ -264,7 +261,7 @@ class Channel:
         """
         _no_shadowing(fields, wire.EventRequest, "send_event")
         request = wire.SendEventRequest(
-            event=wire.EventRequest(type=event_type, parent_id=_unset_if_none(parent_id), extra_data=fields)
+            event=wire.EventRequest(type=event_type, parent_id=parent_id, extra_data=fields)
         )
         response = await self._client.request(
             "POST", self._path("event"), json=request, response_type=wire.SendEventResponse
@@ -284,7 +281,7 @@ class Channel:
         response = await self._client.request(
             "POST",
             self._path("read"),
-            json=wire.MarkReadRequest(message_id=_unset_if_none(message_id)),
+            json=wire.MarkReadRequest(message_id=message_id),
             response_type=wire.MarkReadResponse,
         )
         event = response.event
@@ -361,9 +358,7 @@ class Channel:
         if self._typing_lock is None:
             self._typing_lock = anyio.Lock()
         async with self._typing_lock:
-            request = wire.SendEventRequest(
-                event=wire.EventRequest(type=event_type, parent_id=_unset_if_none(parent_id))
-            )
+            request = wire.SendEventRequest(event=wire.EventRequest(type=event_type, parent_id=parent_id))
             await self._client.request("POST", self._path("event"), json=request)
 
     # ------------------------------------------------------------------ called by the registry
@@ -376,9 +371,10 @@ class Channel:
     def typing_stop_for(self, entry: TypingEntry) -> wire.TypingStopEvent:
         """The local ``typing.stop`` for a typing entry the client forgets (expired, or offline)."""
         return wire.TypingStopEvent(
-            cid=self.cid if self.cid is not None else msgspec.UNSET,
-            channel_id=self.id if self.id is not None else msgspec.UNSET,
+            cid=self.cid,
+            channel_id=self.id,
             channel_type=self.type,
             user=entry.user,
-            parent_id=entry.parent_id if entry.parent_id is not None else msgspec.UNSET,
+            parent_id=entry.parent_id,
+            created_at=datetime.now(timezone.utc),  # made up here: when this client forgot the entry
         )

@@ -12,8 +12,16 @@ task group:
 When the connection goes (``connection.changed`` with ``online`` false), that work is cancelled
 at once, the own typing state is reset, and every typing entry is forgotten with a local
 ``typing.stop``: while offline this client would miss the ``typing.stop`` anyway. So no task of
-the registry outlives ``disconnect_user()`` or ``async with client``. After a reconnect, the
-watched channels are watched again on the new connection (a resubscribe hook).
+the registry outlives ``disconnect_user()`` or ``async with client``.
+
+After a reconnect, the watched channels are watched again on the new connection (a
+resubscribe hook), several at a time. A re-watch that fails (a reset connection, a timeout, a
+5xx, or any other error) is retried with the client's backoff policy until it succeeds, the
+connection is lost (the next one re-watches), the application stops watching the channel, or
+the user disconnects: a channel is never silently left unwatched. Each failed attempt counts
+in ``client.stats.rewatch_retries``. ``connection.recovered`` waits for the re-watches, for at
+most ``connect_timeout`` seconds (see :mod:`streamchat_core.session`); a channel still failing
+past that is named in a WARNING.
 """
 
 from __future__ import annotations
@@ -27,7 +35,9 @@ import anyio
 import streamchat_wire as wire
 from streamchat_core.channel import Channel, check_channel_address
 from streamchat_core.codec import Event
+from streamchat_core.errors import StreamAPIError
 from streamchat_core.state import ConnectionState
+from streamchat_core.stats import counters_for
 from streamchat_core.typing_state import TypingTimings
 
 if TYPE_CHECKING:
@@ -36,6 +46,9 @@ if TYPE_CHECKING:
 __all__ = ["ChannelRegistry"]
 
 logger = logging.getLogger("streamchat.channel")
+
+#: How many channels are re-watched at once after a reconnect.
+REWATCH_CONCURRENCY = 8
 
 
 #: The events that change a channel's state; each has a ``cid``.
@@ -121,14 +134,71 @@ class ChannelRegistry:
             self._remove_hook = self._client.add_resubscribe_hook(self._rewatch)
 
     async def _rewatch(self, connection_id: str) -> None:
-        for channel in [c for c in self._channels.values() if c.watching]:
+        """Watch every watched channel again on a new connection; returns once all are.
+
+        The session cancels this when the connection is lost or the user disconnects.
+        """
+        channels = [c for c in self._channels.values() if c.watching]
+        if len(channels) == 1:
+            await self._rewatch_one(channels[0], connection_id)
+            return
+        limiter = anyio.CapacityLimiter(REWATCH_CONCURRENCY)
+
+        async def one(channel: Channel) -> None:
+            async with limiter:
+                await self._rewatch_one(channel, connection_id)
+
+        async with anyio.create_task_group() as tg:
+            for channel in channels:
+                tg.start_soon(one, channel)
+
+    async def _rewatch_one(self, channel: Channel, connection_id: str) -> None:
+        """Re-watch one channel, retrying with the backoff policy until it works or is not wanted."""
+        client = self._client
+        policy = client._backoff
+        counters = counters_for(client._hub)
+        bound = client.connect_timeout  # connection.recovered waits this long for the re-watches
+        started = anyio.current_time()
+        failures = 0
+        overdue = False
+        while channel.watching:
             try:
                 await channel.rewatch(connection_id)
             except Exception as exc:
-                # The others are still worth re-watching; this one's events stay off until
-                # the application watches it again.
-                channel.watching = False
-                logger.warning("could not watch %s again after reconnecting: %s", channel.cid, exc)
+                failures += 1
+                counters.rewatch_retries += 1
+                delay = policy.delay(failures)
+                # A 4xx (bar 429) is likely to fail again; it is retried all the same: the
+                # connection may have been refused for being lost already, or access come back.
+                status = exc.status_code if isinstance(exc, StreamAPIError) else None
+                refused = status is not None and 400 <= status < 500 and status != 429
+                (logger.warning if refused and failures == 1 else logger.info)(
+                    "could not watch %s again on connection %s (%s); retry %d in %.2f s",
+                    channel.cid,
+                    connection_id,
+                    exc,
+                    failures,
+                    delay,
+                )
+                if not overdue and anyio.current_time() - started >= bound:
+                    overdue = True
+                    logger.warning(
+                        "%s is still not watched again on connection %s after %g s; retrying "
+                        "(connection.recovered no longer waits for it)",
+                        channel.cid,
+                        connection_id,
+                        bound,
+                    )
+                await anyio.sleep(delay)
+                continue
+            if failures:
+                logger.info(
+                    "watching %s again on connection %s after %d retries",
+                    channel.cid,
+                    connection_id,
+                    failures,
+                )
+            return
 
     # ------------------------------------------------------------------ events
 

@@ -26,11 +26,6 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _set(value: Any) -> Any:
-    """``value``, or ``None`` when the wire left it out."""
-    return None if value is msgspec.UNSET else value
-
-
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
@@ -42,8 +37,8 @@ def _created(message: wire.Message) -> datetime:
 
 def _in_channel(message: wire.Message) -> bool:
     """Whether a message belongs in the channel's list: thread replies do only when shown there."""
-    parent = _set(message.parent_id)
-    return not parent or message.extra_data.get("show_in_channel") is True
+    parent = message.parent_id
+    return not parent or message.show_in_channel is True
 
 
 @dataclass
@@ -100,13 +95,13 @@ class ChannelState:
         self.cid = channel.cid
         if isinstance(channel.config, wire.ChannelConfig):
             self.config = channel.config
-        members = _set(snapshot.members)
+        members = snapshot.members
         if members is not None:
             self.members = {uid: m for m in members if (uid := _member_user_id(m)) is not None}
-        messages = _set(snapshot.messages)
+        messages = snapshot.messages
         if messages is not None:
             self._merge_messages(messages)
-        reads = _set(snapshot.read)
+        reads = snapshot.read
         if reads is not None:
             fresh: dict[str, wire.ReadState] = {}
             for read in reads:
@@ -116,10 +111,10 @@ class ChannelState:
                 else:
                     fresh[read.user.id] = read
             self.read = fresh
-        count = _set(snapshot.watcher_count)
+        count = snapshot.watcher_count
         if isinstance(count, int):
             self.watcher_count = count
-        watchers = _set(snapshot.watchers)
+        watchers = snapshot.watchers
         if watchers is not None:
             self.watchers = {u.id: u for u in watchers}
 
@@ -159,39 +154,39 @@ class ChannelState:
         """
         cls = event.__class__
         if cls is wire.TypingStartEvent:
-            user = _set(event.user)
+            user = event.user
             if user is None or user.id == own_user_id:
                 return False
             self.typing[user.id] = TypingEntry(
                 user=user,
-                parent_id=_set(event.parent_id),
+                parent_id=event.parent_id,
                 received_at=_utcnow(),
                 expires_at=clock() + expire_after,
             )
             return True
         if cls is wire.TypingStopEvent:
-            user = _set(event.user)
+            user = event.user
             if user is not None:
                 self.typing.pop(user.id, None)
         elif cls is wire.MessageNewEvent:
             self._on_message_new(event, own_user_id)
         elif cls is wire.MessageReadEvent:
-            user = _set(event.user)
+            user = event.user
             if user is not None:
                 self.read[user.id] = wire.ReadState(
                     user=user,
-                    last_read=_set(event.created_at) or _utcnow(),
-                    last_read_message_id=_set(event.last_read_message_id),
+                    last_read=event.created_at or _utcnow(),
+                    last_read_message_id=event.last_read_message_id,
                     unread_messages=0,
                 )
         elif cls is wire.NotificationMarkReadEvent:
             if own_user_id is not None and own_user_id in self.read:
                 self.read[own_user_id] = msgspec.structs.replace(self.read[own_user_id], unread_messages=0)
         elif cls is wire.UserWatchingStartEvent or cls is wire.UserWatchingStopEvent:
-            count = _set(event.watcher_count)
+            count = event.watcher_count
             if isinstance(count, int):
                 self.watcher_count = count
-            user = _set(event.user)
+            user = event.user
             if user is not None:
                 if cls is wire.UserWatchingStartEvent:
                     self.watchers[user.id] = user
@@ -200,16 +195,16 @@ class ChannelState:
         return False
 
     def _on_message_new(self, event: wire.MessageNewEvent, own_user_id: str | None) -> None:
-        count = _set(event.watcher_count)
+        count = event.watcher_count
         if isinstance(count, int):
             self.watcher_count = count
-        message = _set(event.message)
+        message = event.message
         if message is None:
             return
         self.add_message(message)
         if own_user_id is None or not _in_channel(message):
             return
-        sender = _set(message.user) or _set(event.user)
+        sender = message.user or event.user
         own = self.read.get(own_user_id)
         if sender is not None and sender.id == own_user_id:
             # The server moves a sender's read position to their own message.
@@ -220,7 +215,7 @@ class ChannelState:
                 unread_messages=0,
             )
         elif own is not None:
-            unread = _set(own.unread_messages) or 0
+            unread = own.unread_messages or 0
             self.read[own_user_id] = msgspec.structs.replace(own, unread_messages=unread + 1)
 
     def update_user(self, user: wire.User) -> None:
@@ -259,8 +254,8 @@ class ChannelState:
 
 
 def _member_user_id(member: wire.ChannelMember) -> str | None:
-    user_id = _set(member.user_id)
+    user_id = member.user_id
     if isinstance(user_id, str):
         return user_id
-    user = _set(member.user)
+    user = member.user
     return user.id if isinstance(user, wire.User) else None

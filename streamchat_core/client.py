@@ -4,8 +4,8 @@
 
     async with StreamChatClient("api_key", base_url=emu.base_url) as client:
         me = await client.connect_user(User(id="john", extra_data={"name": "John Doe"}), token)
-        client.on("message.new", handler)
-        async for event in client.events("typing.start", "typing.stop"):
+        client.on(models.MessageNewEvent, handler)  # or "message.new"; client.on(handler): all
+        async for event in client.events(models.TypingStartEvent, models.TypingStopEvent):
             ...
         await client.disconnect_user()
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
@@ -36,12 +37,22 @@ from streamchat_core.backoff import BackoffPolicy, ExponentialBackoff
 from streamchat_core.channel import Channel, TypingTimings
 from streamchat_core.channel_registry import ChannelRegistry
 from streamchat_core.errors import NotConnectedError, StreamChatError, TokenExpiredError
-from streamchat_core.events import EventHub, EventStream, Handler, seconds
+from streamchat_core.events import (
+    AnyEventHandler,
+    EventHub,
+    EventStream,
+    EventType,
+    Handler,
+    HandlerDecorator,
+    Subscription,
+    seconds,
+)
 from streamchat_core.plugins import resolve_transport
 from streamchat_core.privacy import PrivacySetting, privacy_settings_with
 from streamchat_core.rest import RestClient, decode_json
 from streamchat_core.session import ResubscribeHook, Session, SessionConfig, merge_user
 from streamchat_core.state import ConnectionState
+from streamchat_core.stats import ClientStats, counters_for
 from streamchat_core.tokens import dev_token
 from streamchat_core.transport import Transport
 from streamchat_core.validation import validate_user
@@ -52,7 +63,12 @@ __all__ = ["DEFAULT_BASE_URL", "StreamChatClient"]
 DEFAULT_BASE_URL = "https://chat.stream-io-api.com"
 
 T = TypeVar("T")
-H = TypeVar("H", bound=Handler)
+E = TypeVar("E", bound=wire.EventStruct)
+E1 = TypeVar("E1", bound=wire.EventStruct)
+E2 = TypeVar("E2", bound=wire.EventStruct)
+E3 = TypeVar("E3", bound=wire.EventStruct)
+E4 = TypeVar("E4", bound=wire.EventStruct)
+H = TypeVar("H", bound=AnyEventHandler)
 
 logger = logging.getLogger("streamchat.client")
 
@@ -65,6 +81,11 @@ except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running fr
 USER_AGENT = f"stream-chat-python-core-v{_VERSION}"
 
 TransportSpec = str | type | Transport | Callable[[], Transport]
+
+#: The name of the stderr handler that ``log_level=`` adds to the ``streamchat`` logger when
+#: the program configured no logging (at most one per process).
+LOG_HANDLER_NAME = "streamchat.stderr"
+_log_handler_lock = threading.Lock()
 
 # REST calls retry at most this many times on error 40 with a token provider.
 _TOKEN_RETRIES = 2
@@ -99,7 +120,9 @@ class StreamChatClient:
     ``backoff`` decides the delay between reconnects; ``token_refresh_margin`` is how long
     before ``exp`` a provider's token is refreshed (at most a quarter of its lifetime; 0 turns
     refreshing ahead off, leaving only the refresh on error 40). ``log_level`` sets the level of the
-    ``streamchat`` logger.
+    ``streamchat`` logger; in a program that configured no logging (neither the root logger nor
+    ``streamchat`` has a handler) it also makes the records visible, on stderr. A program that
+    configured logging keeps full control: nothing is added.
     """
 
     _instance: ClassVar[StreamChatClient | None] = None
@@ -131,7 +154,7 @@ class StreamChatClient:
         if not isinstance(api_key, str) or not api_key:
             raise ValueError("api_key must be a non-empty string")
         if log_level is not None:
-            logging.getLogger("streamchat").setLevel(log_level)
+            _show_logs(log_level)
         self.api_key = api_key
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
@@ -255,6 +278,11 @@ class StreamChatClient:
     def is_open(self) -> bool:
         """Whether the client is inside ``async with``."""
         return self._tg is not None
+
+    @property
+    def stats(self) -> ClientStats:
+        """Counters over the client's life: frames dropped, reconnects, re-watch retries (:mod:`~streamchat_core.stats`)."""
+        return counters_for(self._hub).snapshot()
 
     def __repr__(self) -> str:
         user = f", user_id={self.user_id!r}" if self.user_id is not None else ""
@@ -380,39 +408,106 @@ class StreamChatClient:
     # ------------------------------------------------------------------ events
 
     @overload
+    def on(self, event_type: type[E], handler: Callable[[E], object]) -> Subscription: ...
+
+    # An event class is callable too, so mypy sees this overlap with on(handler) below; the
+    # runtime tells them apart (a class is never taken for a handler), and so does the order.
+    @overload
+    def on(self, event_type: type[E]) -> HandlerDecorator[E]: ...  # type: ignore[overload-overlap]
+
+    @overload
+    def on(self, event_type: str, handler: AnyEventHandler) -> Subscription: ...
+
+    @overload
     def on(self, event_type: str) -> Callable[[H], H]: ...
 
     @overload
-    def on(self, event_type: str, handler: Handler) -> Callable[[], None]: ...
+    def on(self, handler: AnyEventHandler, /) -> Subscription: ...
 
-    def on(self, event_type: str, handler: Handler | None = None) -> Callable[[H], H] | Callable[[], None]:
-        """Call ``handler(event)`` for each event of ``event_type`` (``"*"``: every event).
+    def on(self, event_type: Any, handler: Any = None) -> Any:
+        """Call ``handler(event)`` for each event of ``event_type``; ``on(handler)``: every event.
 
-        Handlers may be sync or async. They run one at a time, in event order, never on the
-        connection's reader task; one that raises is logged and the client goes on. Returns a
-        function that unsubscribes; used as a decorator (``@client.on("message.new")``) it
-        returns the function unchanged (unsubscribe it with :meth:`off`).
+        ``event_type`` is an event class (``models.MessageNewEvent``: type checkers then know
+        the handler gets that class), a ``type`` string (``"message.new"``, any type, known to
+        this version or not) or ``"*"``. Handlers may be sync or async. They run one at a
+        time, in event order, never on the connection's reader task; one that raises is logged
+        and the client goes on. Returns a :class:`~streamchat_core.events.Subscription`: call
+        it, or its ``unsubscribe()``, to unsubscribe. Used as a decorator
+        (``@client.on(models.MessageNewEvent)``) it returns the function unchanged (unsubscribe
+        it with :meth:`off`).
         """
-        if handler is None:
-            return self._hub.on(event_type)
         return self._hub.on(event_type, handler)
 
-    def off(self, event_type: str, handler: Handler) -> None:
-        """Unsubscribe a handler registered with :meth:`on`."""
+    @overload
+    def off(self, event_type: EventType, handler: Handler) -> None: ...
+
+    @overload
+    def off(self, handler: Handler, /) -> None: ...
+
+    def off(self, event_type: Any, handler: Any = None) -> None:
+        """Unsubscribe a handler registered with :meth:`on` (``off(handler)``: one of ``on(handler)``)."""
         self._hub.off(event_type, handler)
 
-    def events(self, *event_types: str) -> EventStream:
-        """An async iterator over the events of these types (none: every event), from now on."""
+    # The class forms overlap the last one for mypy (an event class could be one it never
+    # delivers); every event the hub delivers is an Event, so the narrower types hold.
+    @overload
+    def events(self, t1: type[E1], /) -> EventStream[E1]: ...  # type: ignore[overload-overlap]
+
+    @overload
+    def events(  # type: ignore[overload-overlap]
+        self, t1: type[E1], t2: type[E2], /
+    ) -> EventStream[E1 | E2]: ...
+
+    @overload
+    def events(  # type: ignore[overload-overlap]
+        self, t1: type[E1], t2: type[E2], t3: type[E3], /
+    ) -> EventStream[E1 | E2 | E3]: ...
+
+    @overload
+    def events(  # type: ignore[overload-overlap]
+        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], /
+    ) -> EventStream[E1 | E2 | E3 | E4]: ...
+
+    @overload
+    def events(self, *event_types: EventType) -> EventStream[codec.Event]: ...
+
+    def events(self, *event_types: EventType) -> EventStream[Any]:
+        """An async iterator over the events of these types (none: every event), from now on.
+
+        Types are event classes or strings, as for :meth:`on`; for type checkers, a stream of
+        up to four event classes yields those classes, one of strings the ``Event`` union.
+        """
         return self._hub.events(*event_types)
 
+    @overload
+    async def wait_for(
+        self,
+        event_type: type[E],
+        *,
+        check: Callable[[E], object] | None = None,
+        timeout: float | timedelta | None = None,
+    ) -> E: ...
+
+    @overload
     async def wait_for(
         self,
         event_type: str,
         *,
-        check: Callable[[Any], bool] | None = None,
+        check: Callable[[codec.Event], object] | None = None,
+        timeout: float | timedelta | None = None,
+    ) -> codec.Event: ...
+
+    async def wait_for(
+        self,
+        event_type: EventType,
+        *,
+        check: Callable[[Any], object] | None = None,
         timeout: float | timedelta | None = None,
     ) -> Any:
-        """The next event of ``event_type`` for which ``check(event)`` holds; ``TimeoutError`` after ``timeout``."""
+        """The next event of ``event_type`` (a class or a string) for which ``check(event)`` holds.
+
+        Raises ``TimeoutError`` after ``timeout`` (seconds or a ``timedelta``).
+        """
         return await self._hub.wait_for(event_type, check=check, timeout=timeout)
 
     def add_resubscribe_hook(self, hook: ResubscribeHook) -> Callable[[], None]:
@@ -570,6 +665,37 @@ class StreamChatClient:
         if response_type is not None:
             return codec.decode(body, response_type)
         return decode_json(body) if body else None
+
+
+class _StderrLogHandler(logging.StreamHandler):  # type: ignore[type-arg]  # not subscriptable before 3.11
+    """Writes the ``streamchat`` records to stderr, for a program that configured no logging.
+
+    Added once per process (named :data:`LOG_HANDLER_NAME`). It steps aside as soon as the
+    program configures logging after all (the root logger or ``streamchat`` gets a handler of
+    its own), so a record is never written twice.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.set_name(LOG_HANDLER_NAME)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def handle(self, record: logging.LogRecord) -> Any:
+        if logging.getLogger().handlers or any(
+            h is not self for h in logging.getLogger("streamchat").handlers
+        ):
+            return False
+        self.stream = sys.stderr  # stderr as it is now: a program may have replaced it since
+        return super().handle(record)
+
+
+def _show_logs(level: int | str) -> None:
+    """Set the ``streamchat`` logger's level; show its records on stderr if nothing else would."""
+    log = logging.getLogger("streamchat")
+    log.setLevel(level)
+    with _log_handler_lock:
+        if not logging.getLogger().handlers and not log.handlers:
+            log.addHandler(_StderrLogHandler())
 
 
 def _positive(value: float | timedelta, what: str) -> float:

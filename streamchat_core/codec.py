@@ -1,17 +1,22 @@
 """Decoding and encoding of v1 frames and bodies.
 
-Decoding an event never goes through the generated union: an unknown ``type`` would fail it.
-Instead :func:`decode_event` reads the ``type`` first, then uses a per-type
-``msgspec.json.Decoder`` built once. Unknown types become :class:`UnknownEvent`, which keeps the
-raw frame; an error frame (``{"error": …}`` or a ``connection.error`` event) becomes a
-:class:`~streamchat_core.errors.StreamAPIError`.
+:func:`decode_event` decodes through the generated union (one msgspec call for every known
+type, measured faster than reading the ``type`` first and then using a per-type decoder). Only a
+frame the union refuses is looked at again, reading the ``type`` first: an unknown ``type``
+becomes an :class:`UnknownEvent`,
+which keeps the raw frame; an error frame (``{"error": …}`` or a ``connection.error`` event)
+becomes a :class:`~streamchat_core.errors.StreamAPIError`; anything else is a
+:class:`~streamchat_core.errors.DecodeError`.
 
 Custom fields. Users, messages, channels and events carry free custom fields flat beside the
 declared ones. msgspec drops unknown keys, so every model deriving from
 ``CustomFieldsStruct`` gets an ``extra_data`` mapping that reads them from the frame on first
-access (:class:`CustomFields`); reading them eagerly would cost more than the decode itself, and
-most events are never asked. :func:`encode` spreads ``extra_data`` back flat, so a decode then
-an encode keeps every key, a custom key named ``type`` and nested values included.
+access (:class:`CustomFields`); all the structs of one frame share one parse of it, made when
+the first of them is asked. Reading eagerly would cost more than the decode itself, and most
+events are never asked. :func:`encode` (and every model's ``to_dict()``) spreads
+``extra_data`` back flat, so a decode then an encode keeps every key, a custom key named
+``type`` and nested values included; only a ``null`` value of a declared field reads as absent
+and is left off.
 
 Timestamps. Stream sends RFC 3339 with nanoseconds. They decode into timezone-aware
 ``datetime`` objects, which hold microseconds: msgspec rounds the fraction to the nearest
@@ -22,16 +27,17 @@ Every failure to decode is a :class:`~streamchat_core.errors.DecodeError`, whate
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import typing
-from collections.abc import Mapping
-from typing import Any, Final, TypeVar, Union
+from typing import Any, Final, TypeAlias, TypeVar, Union
 
 import msgspec
 
 import streamchat_wire as wire
-from streamchat_core.custom_fields import Attacher, CustomFields, attacher, leftover_keys
+from streamchat_core.custom_fields import Attacher, CustomFields, attacher, new_frame_cell
 from streamchat_core.errors import DecodeError, StreamAPIError, api_error
-from streamchat_wire import EXTRA_DATA_WIRE_NAME
+from streamchat_wire._custom import _UNPARSED, to_builtins
 
 __all__ = [
     "EVENT_TYPES",
@@ -48,22 +54,37 @@ __all__ = [
 
 T = TypeVar("T")
 
-# What msgspec raises for bad input: JSON errors, shape errors, and invalid UTF-8 in strings.
-_DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError)
+# What msgspec raises for bad input: JSON errors, shape errors, invalid UTF-8 in strings, and
+# RecursionError for nesting deeper than it follows (about 1,000 levels).
+_DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, RecursionError)
+
+
+def _why(exc: BaseException) -> str:
+    """What is wrong, for a DecodeError's message (never the frame's content)."""
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply (msgspec follows about 1,000 levels of arrays and objects)"
+    return str(exc)
 
 
 class UnknownEvent:
-    """An event whose ``type`` this version does not know. ``raw`` is the frame as received."""
+    """An event whose ``type`` this version does not know (an app's own ``my.event``, say).
 
-    __slots__ = ("_payload", "raw", "type")
+    ``raw`` is the frame as received and :attr:`payload` the whole of it as plain values;
+    Stream's common fields read as on a known event: ``type``, ``cid``, ``user`` (a
+    :class:`~streamchat_wire.User`, or ``None``), ``created_at``.
+    """
+
+    __slots__ = ("_payload", "_user", "raw", "type")
 
     def __init__(self, type: str, raw: bytes) -> None:
-        self.type = type
-        self.raw = raw
+        self.type: Final[str] = type
+        self.raw: Final[bytes] = raw
         self._payload: dict[str, Any] | None = None
+        self._user: wire.User | bool | None = False  # False: not read yet
 
     @property
     def type_tag(self) -> str:
+        """Deprecated: use ``event.type``."""
         return self.type
 
     @property
@@ -73,9 +94,38 @@ class UnknownEvent:
             try:
                 value = msgspec.json.decode(self.raw)
             except _DECODE_FAILURES as exc:
-                raise DecodeError(f"invalid {self.type!r} event: {exc}") from None
+                raise DecodeError(f"invalid {self.type!r} event: {_why(exc)}") from None
             self._payload = value if isinstance(value, dict) else {}
         return self._payload
+
+    @property
+    def cid(self) -> str | None:
+        value = self.payload.get("cid")
+        return value if isinstance(value, str) else None
+
+    @property
+    def created_at(self) -> datetime.datetime | None:
+        value = self.payload.get("created_at")
+        try:
+            return msgspec.convert(value, datetime.datetime) if isinstance(value, str) else None
+        except msgspec.ValidationError:
+            return None
+
+    @property
+    def user(self) -> wire.User | None:
+        """The event's ``user``, typed, or ``None`` when it has none (or not a valid one)."""
+        if self._user is False:
+            value = self.payload.get("user")
+            self._user = None
+            if isinstance(value, dict):
+                with contextlib.suppress(DecodeError):
+                    self._user = decode(msgspec.json.encode(value), wire.User)
+        return self._user  # type: ignore[return-value]  # never False here
+
+    def to_dict(self) -> dict[str, Any]:
+        """The frame as JSON-ready builtins (a copy)."""
+        copy: dict[str, Any] = msgspec.json.decode(self.raw) if self._payload is None else dict(self.payload)
+        return copy
 
     def __repr__(self) -> str:
         return f"UnknownEvent(type={self.type!r}, raw={self.raw[:80]!r}{'…' if len(self.raw) > 80 else ''})"
@@ -100,25 +150,8 @@ EVENT_TYPES: Final[dict[str, type[msgspec.Struct]]] = {
     typing.cast(str, cls.__struct_config__.tag): cls for cls in _union_members(wire.WSEvent)
 }
 
-Event = Union[  # noqa: UP007 - a runtime alias that mypy can read
-    wire.HealthCheckEvent,
-    wire.ConnectionChangedEvent,
-    wire.ConnectionRecoveredEvent,
-    wire.TransportChangedEvent,
-    wire.TypingStartEvent,
-    wire.TypingStopEvent,
-    wire.MessageNewEvent,
-    wire.MessageReadEvent,
-    wire.NotificationMarkReadEvent,
-    wire.UserPresenceChangedEvent,
-    wire.UserUpdatedEvent,
-    wire.UserWatchingStartEvent,
-    wire.UserWatchingStopEvent,
-    UnknownEvent,
-]
-
-
-# ----------------------------------------------------------------------------- custom fields
+#: Any event: one of the generated event classes (``wire.WSEvent``), or an :class:`UnknownEvent`.
+Event: TypeAlias = Union[wire.WSEvent, UnknownEvent]  # noqa: UP007 - a runtime alias
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -136,37 +169,41 @@ _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
 def _error_from_api(err: wire.APIError) -> StreamAPIError:
+    # Absent and null read the same (``None``) in the models; getattr keeps this working
+    # whichever of the two the spec's convention gives.
+    def opt(name: str) -> Any:
+        value = getattr(err, name, None)
+        return None if value is None or value is msgspec.UNSET else value
+
     return api_error(
         err.code,
         err.message,
-        None if err.StatusCode is msgspec.UNSET else err.StatusCode,
-        more_info="" if err.more_info is msgspec.UNSET else err.more_info,
-        details=None if err.details is msgspec.UNSET or err.details is None else list(err.details),
-        duration="" if err.duration is msgspec.UNSET else err.duration,
-        exception_fields=None
-        if isinstance(err.exception_fields, msgspec.UnsetType)
-        else err.exception_fields,
-        unrecoverable=False if err.unrecoverable is msgspec.UNSET else err.unrecoverable,
+        opt("StatusCode"),
+        more_info=opt("more_info") or "",
+        details=list(opt("details") or []) or None,
+        duration=opt("duration") or "",
+        exception_fields=opt("exception_fields"),
+        unrecoverable=bool(opt("unrecoverable")),
     )
 
 
-def _raise_connection_error(event: Any, frame: bytes, path: Any) -> None:
+def _raise_connection_error(event: Any, cell: list[Any], path: Any) -> None:
     raise _error_from_api(event.error)
 
 
-# For each known tag: the tag, its decoder (built once) and what to do with the decoded event
-# (attach its custom fields; for ``connection.error``, raise the error it carries).
-_Kind = tuple[str, "msgspec.json.Decoder[Any]", Union[Attacher, None]]  # noqa: UP007 - runtime alias
-_KINDS: Final[dict[str, _Kind]] = {
-    tag: (
-        tag,
-        msgspec.json.Decoder(cls),
-        _raise_connection_error if tag == "connection.error" else attacher(cls),
-    )
+# The generated union decodes every known type in one call (msgspec finds the ``type`` tag
+# wherever it stands); then, per class, what to do with the event: attach its custom fields,
+# or for ``connection.error`` raise the error it carries.
+_UNION: Final = msgspec.json.Decoder(wire.WSEvent)
+_AFTER: Final[dict[type[Any], Attacher | None]] = {
+    cls: _raise_connection_error if tag == "connection.error" else attacher(cls)
     for tag, cls in EVENT_TYPES.items()
 }
-_KINDS_BY_BYTES: Final[dict[bytes, _Kind]] = {tag.encode(): kind for tag, kind in _KINDS.items()}
-_TYPE_PREFIX: Final = b'{"type":"'
+# Each type's own decoder, to name what is wrong with a frame of a known type that the union
+# refused.
+_BY_TAG: Final[dict[str, msgspec.json.Decoder[Any]]] = {
+    tag: msgspec.json.Decoder(cls) for tag, cls in EVENT_TYPES.items()
+}
 
 
 def _check_utf8(data: bytes) -> None:
@@ -179,16 +216,24 @@ def _check_utf8(data: bytes) -> None:
         raise DecodeError(f"frame is not valid UTF-8: {exc}") from None
 
 
-def _peek_kind(data: bytes) -> _Kind | UnknownEvent:
+def _decode_by_peek(data: bytes) -> Event:
+    """Read the ``type`` first: an error frame, an unknown type, or that type's decoder."""
     try:
         peek = _PEEK.decode(data)
     except _DECODE_FAILURES as exc:
-        raise DecodeError(f"not a v1 event frame: {exc}") from None
+        raise DecodeError(f"not a v1 event frame: {_why(exc)}") from None
     if len(peek.error):
         raise error_from_body(data)
     if peek.type is None:
         raise DecodeError("not a v1 event frame: it has no 'type'")
-    return _KINDS.get(peek.type) or UnknownEvent(peek.type, data)
+    decoder = _BY_TAG.get(peek.type)
+    if decoder is None:
+        return UnknownEvent(peek.type, data)
+    try:
+        event: Event = decoder.decode(data)
+    except _DECODE_FAILURES as exc:
+        raise DecodeError(f"invalid {peek.type!r} event: {_why(exc)}") from None
+    return event
 
 
 def decode_event(data: bytes | bytearray | memoryview | str) -> Event:
@@ -202,22 +247,20 @@ def decode_event(data: bytes | bytearray | memoryview | str) -> Event:
         data = data.encode() if isinstance(data, str) else bytes(data)
     if not data.isascii():
         _check_utf8(data)
-    # The type is read first. The emulator and msgspec write it first, so it is usually read
-    # without parsing the frame; the per-type decoder checks it again, so a wrong guess cannot
-    # get through. Otherwise a one-field struct reads it (msgspec skips the rest).
-    kind = _KINDS_BY_BYTES.get(data[9 : data.find(b'"', 9, 64)]) if data.startswith(_TYPE_PREFIX) else None
-    if kind is None:
-        peeked = _peek_kind(data)
-        if isinstance(peeked, UnknownEvent):
-            return peeked
-        kind = peeked
-    tag, decoder, after = kind
+    # Known types (nearly every frame) take one call, through the union, wherever the ``type``
+    # stands (it is slower when the type comes last, as Stream writes it, but reading the type
+    # first then costs as much as it saves: measured). Only a frame the union refuses is looked
+    # at again, to tell an unknown type from an error frame or a malformed one.
+    event: Event
     try:
-        event: Event = decoder.decode(data)
-    except _DECODE_FAILURES as exc:
-        raise DecodeError(f"invalid {tag!r} event: {exc}") from None
+        event = _UNION.decode(data)
+    except _DECODE_FAILURES:
+        event = _decode_by_peek(data)
+        if event.__class__ is UnknownEvent:
+            return event
+    after = _AFTER[event.__class__]
     if after is not None:
-        after(event, data, ())
+        after(event, [data, _UNPARSED], ())  # the frame's cell (see new_frame_cell)
     return event
 
 
@@ -234,7 +277,7 @@ def error_from_body(data: bytes) -> StreamAPIError:
     try:
         return _error_from_api(_API_ERROR.decode(data))
     except _DECODE_FAILURES as exc:
-        raise DecodeError(f"invalid error body: {exc}") from None
+        raise DecodeError(f"invalid error body: {_why(exc)}") from None
 
 
 def _decoder(tp: Any) -> msgspec.json.Decoder[Any]:
@@ -256,10 +299,10 @@ def decode(data: bytes | bytearray | memoryview | str, type: type[T]) -> T:
         value = _decoder(type).decode(data)
     except _DECODE_FAILURES as exc:
         name = getattr(type, "__name__", str(type))
-        raise DecodeError(f"invalid {name}: {exc}") from None
+        raise DecodeError(f"invalid {name}: {_why(exc)}") from None
     attach = attacher(type)
     if attach is not None:
-        attach(value, data, ())
+        attach(value, new_frame_cell(data), ())
     return typing.cast(T, value)
 
 
@@ -271,50 +314,6 @@ def event_from_builtins(value: Any) -> Event:
 # ----------------------------------------------------------------------------- encoding
 
 
-def _enc_hook(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return dict(obj.items())
-    if isinstance(obj, UnknownEvent):
-        return obj.payload
-    raise NotImplementedError(f"cannot encode {type(obj).__name__} objects")
-
-
-def _spread(value: Any) -> Any:
-    # msgspec.to_builtins writes extra_data under its placeholder name; put the custom fields
-    # back flat. A CustomFields arrives as its array form [frame, path, known, resolved]
-    # (custom fields given by hand are always a mapping, so the two cannot be confused).
-    # Declared fields win over a custom key of the same name.
-    if isinstance(value, dict):
-        extra = value.pop(EXTRA_DATA_WIRE_NAME, None)
-        for key, item in value.items():
-            if isinstance(item, (dict, list)):
-                value[key] = _spread(item)
-        if extra:
-            if isinstance(extra, list):
-                frame, path, known, resolved = extra
-                extra = resolved if resolved is not None else leftover_keys(frame, path, known)
-            for key, item in extra.items():
-                value.setdefault(key, item)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            if isinstance(item, (dict, list)):
-                value[i] = _spread(item)
-    return value
-
-
-def to_builtins(obj: Any) -> Any:
-    """Plain Python values for a model (or anything holding models), custom fields flat."""
-    if isinstance(obj, UnknownEvent):
-        return obj.payload
-    if isinstance(obj, CustomFields):
-        return dict(obj.items())
-    # bytes stay bytes so that a CustomFields' frame reaches _spread undecoded.
-    return _spread(msgspec.to_builtins(obj, builtin_types=(bytes,), enc_hook=_enc_hook))
-
-
-_ENCODER: Final = msgspec.json.Encoder(enc_hook=_enc_hook)
-
-
 def encode(obj: Any) -> bytes:
     """Compact JSON for a model (or anything holding models), custom fields flat.
 
@@ -324,5 +323,8 @@ def encode(obj: Any) -> bytes:
         return obj.raw
     try:
         return _ENCODER.encode(to_builtins(obj))
-    except (NotImplementedError, msgspec.EncodeError) as exc:
+    except msgspec.EncodeError as exc:
         raise TypeError(str(exc)) from None
+
+
+_ENCODER: Final = msgspec.json.Encoder()

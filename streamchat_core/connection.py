@@ -10,8 +10,18 @@ Keep-alive, on transports with the ``ping`` capability (as Stream's JS client do
 - after each server ``health.check``, a ping is due ``ping_interval`` seconds later (25 s);
 - a connection that has sent nothing for ``dead_timeout`` seconds (35 s) is dead.
 
+A frame that cannot be decoded (not JSON, invalid UTF-8, nested too deeply, not the shape of
+its event type, or any exception the decoder raises) never costs the connection: it is dropped,
+counted (``client.stats.frames_dropped``), named in a rate-limited WARNING (why, never its
+content; see :mod:`streamchat_core.stats`), and the next frame is read. Only the transport
+ends a connection: ``receive()`` raising, an error frame, or silence.
+
 A link never retries: it records why it ended (:attr:`Link.error`) and the session decides.
-Errors never escape its task, so they never turn into exception groups.
+The moment its connection can no longer deliver (``receive()`` raised, the connection went
+silent, an error frame came), :attr:`Link.lost` is set and the session told, before the
+transport has finished closing (bounded by :data:`CLOSE_BOUND`): however a transport's library
+handles a protocol violation, the core never reports ``connected`` on a connection that cannot
+deliver. Errors never escape its task, so they never turn into exception groups.
 """
 
 from __future__ import annotations
@@ -31,11 +41,11 @@ from streamchat_core.codec import Event
 from streamchat_core.errors import (
     ConnectionClosedError,
     ConnectTimeoutError,
-    DecodeError,
     StreamAPIError,
     TokenExpiredError,
     TransportError,
 )
+from streamchat_core.stats import Counters, describe_decode_failure
 from streamchat_core.transport import (
     CAPABILITY_PING,
     Connection,
@@ -45,11 +55,14 @@ from streamchat_core.transport import (
     Transport,
 )
 
-__all__ = ["Link", "Sink"]
+__all__ = ["CLOSE_BOUND", "Link", "Sink"]
 
 logger = logging.getLogger("streamchat.connection")
 
 Sink = Callable[[Event, "bytes | str"], None]
+
+#: Once a connection is lost, how long its transport may take to close before it is abandoned.
+CLOSE_BOUND = 5.0
 
 
 def _clock() -> Callable[[], float]:
@@ -67,8 +80,8 @@ def ping_frame(client_id: str) -> str:
 class Link:
     """One connection attempt and, if it succeeds, the connection's whole life.
 
-    Start :meth:`run` in a task group; watch :attr:`up` and :attr:`done`; read :attr:`error`
-    once done (``None`` when it was closed on purpose or drained).
+    Start :meth:`run` in a task group; watch :attr:`up`, :attr:`lost` and :attr:`done`; read
+    :attr:`error` once lost (``None`` when it was closed on purpose or drained).
     """
 
     def __init__(
@@ -83,6 +96,7 @@ class Link:
         refresh_token: Callable[[Link], Awaitable[str]] | None = None,
         on_up: Callable[[Link], None] | None = None,
         on_change: Callable[[], None] | None = None,
+        counters: Counters | None = None,
     ) -> None:
         self.transport = transport
         self.request = request
@@ -95,7 +109,11 @@ class Link:
         self.token_generation = 0
         self.on_up = on_up
         self.on_change = on_change
+        self.counters = counters if counters is not None else Counters()
         self.up = anyio.Event()
+        #: Set once the connection can deliver nothing more (the transport may still be closing).
+        self.lost = anyio.Event()
+        #: Set once the link's task has ended: the connection is closed.
         self.done = anyio.Event()
         self.hello: wire.HealthCheckEvent | None = None
         self.hello_frame: bytes | str = b""
@@ -157,9 +175,12 @@ class Link:
                 await self._open_and_read()
         except Exception as exc:  # a transport broke its contract; do not let it kill the session
             logger.exception("the %s transport raised an unexpected error", self.name)
-            self.error = TransportError(f"the {self.name} transport failed: {type(exc).__name__}")
+            if self.error is None:
+                self.error = TransportError(f"the {self.name} transport failed: {type(exc).__name__}")
         finally:
             self._keepalive_scope = None
+            self.counters.flush(self.name)
+            self.lost.set()
             self.done.set()
             self._changed()
 
@@ -179,7 +200,10 @@ class Link:
                     if self.on_up is not None:
                         self.on_up(self)
                     self._changed()
-                    await self._serve(conn)
+                    try:
+                        await self._serve(conn)
+                    finally:
+                        self._lose()
             except (TransportError, StreamAPIError) as exc:
                 if self.error is None and not self._closing:
                     self.error = exc
@@ -209,8 +233,10 @@ class Link:
         except StreamAPIError as exc:
             self.error = exc
             return False
-        except DecodeError as exc:
-            self.error = TransportError(f"the server's first frame is not a v1 event: {exc}")
+        except Exception as exc:  # DecodeError, RecursionError, ...: whatever the decoder raises
+            self.error = TransportError(
+                f"the server's first frame is not a v1 event: {describe_decode_failure(exc)}"
+            )
             return False
         if not isinstance(event, wire.HealthCheckEvent):
             self.error = TransportError(
@@ -234,6 +260,14 @@ class Link:
             tg.cancel_scope.cancel()
         self._serve_scope = None
 
+    def _lose(self) -> None:
+        """The connection can deliver nothing more: tell the session now, bound the closing."""
+        if self.lost.is_set():
+            return
+        self.lost.set()
+        self._scope.deadline = min(self._scope.deadline, anyio.current_time() + CLOSE_BOUND)
+        self._changed()
+
     async def _read(self, conn: Connection, keepalive: bool) -> None:
         receive = conn.receive
         decode = codec.decode_event
@@ -252,6 +286,11 @@ class Link:
                 if self.error is None and not self._closing:
                     self.error = exc
                 return
+            except Exception as exc:  # a transport broke its contract: the connection is unusable
+                logger.exception("the %s transport raised an unexpected error", self.name)
+                if self.error is None and not self._closing:
+                    self.error = TransportError(f"the {self.name} transport failed: {type(exc).__name__}")
+                return
             self._last_frame_at = clock()
             try:
                 event = decode(frame)
@@ -259,14 +298,20 @@ class Link:
                 if not await self._on_error_frame(exc):
                     return
                 continue
-            except DecodeError as exc:
-                logger.warning(
-                    "ignoring a frame that is not a v1 event on the %s connection: %s", self.name, exc
-                )
+            except Exception as exc:  # DecodeError, RecursionError, ...: drop the frame, read on
+                self._drop(frame, describe_decode_failure(exc))
                 continue
             if keepalive and event.__class__ is health:
                 self._on_health_check()
-            self.sink(event, frame)
+            try:
+                self.sink(event, frame)
+            except Exception as exc:  # reading a lazily decoded part of the event failed
+                logger.debug("delivering an event raised", exc_info=True)
+                self._drop(frame, f"delivering it raised {type(exc).__name__}")
+
+    def _drop(self, frame: bytes | str, reason: str) -> None:
+        size = len(frame) if not isinstance(frame, str) else len(frame.encode("utf-8", "surrogatepass"))
+        self.counters.frame_dropped(self.name, size, reason)
 
     async def _on_error_frame(self, exc: StreamAPIError) -> bool:
         """Whether to go on reading after an error frame on an open connection."""

@@ -30,11 +30,11 @@ from typing import Any, TextIO
 
 import anyio
 import httpx
-import msgspec
 
 import streamchat_wire as wire
 from streamchat_core.channel import Channel
 from streamchat_core.client import StreamChatClient
+from streamchat_core.codec import Event
 from streamchat_core.emulator import Emulator
 from streamchat_core.errors import StreamChatError
 from streamchat_core.events import EventStream
@@ -56,7 +56,7 @@ JANE = wire.User(
 )
 CHANNEL_TYPE, CHANNEL_ID = "messaging", "general"
 #: The events the table shows.
-SHOWN = ("typing.start", "typing.stop", "message.read", "notification.mark_read")
+SHOWN = (wire.TypingStartEvent, wire.TypingStopEvent, wire.MessageReadEvent, wire.NotificationMarkReadEvent)
 #: A safety net for each wait; the demo never waits this long unless something is broken.
 WAIT = 15.0
 
@@ -81,33 +81,33 @@ class SentEvents(httpx.AsyncBaseTransport):
 class Seen:
     """The typing and read events one client receives, read in order up to each barrier."""
 
-    def __init__(self, stream: EventStream) -> None:
+    def __init__(self, stream: EventStream[Event]) -> None:
         self._stream = stream
         self.shown: list[str] = []
 
-    async def until(self, what: str, check: Callable[[Any], bool]) -> None:
+    async def until(self, what: str, check: Callable[[Event], bool]) -> None:
         """Read events up to the first one for which ``check`` holds."""
         with anyio.fail_after(WAIT):
             async for event in self._stream:
-                if event.type_tag in SHOWN:
+                if isinstance(event, SHOWN):
                     self.shown.append(describe_event(event))
                 if check(event):
                     return
         raise StreamChatError(f"the client closed while waiting for {what}")
 
 
-def describe_event(event: Any) -> str:
+def describe_event(event: Event) -> str:
     user = getattr(event, "user", None)
     who = getattr(user, "id", "?")
-    if event.type_tag == "message.read":
+    if isinstance(event, wire.MessageReadEvent):
         return f"message.read by {who}"
-    if event.type_tag == "notification.mark_read":
+    if isinstance(event, wire.NotificationMarkReadEvent):
         return f"notification.mark_read ({who})"
-    return f"{event.type_tag} from {who}"
+    return f"{event.type} from {who}"
 
 
-def _is(event_type: str, sender: str) -> Callable[[Any], bool]:
-    return lambda e: e.type_tag == event_type and getattr(getattr(e, "user", None), "id", None) == sender
+def _is(event_class: type[wire.EventStruct], sender: str) -> Callable[[Event], bool]:
+    return lambda e: isinstance(e, event_class) and getattr(getattr(e, "user", None), "id", None) == sender
 
 
 @dataclass
@@ -135,33 +135,29 @@ class Demo:
 Step = Callable[[Demo], Awaitable[None]]
 
 
-def _unset(value: Any) -> Any:
-    return None if value is msgspec.UNSET else value
-
-
 def _switch(setting: Any) -> str:
-    enabled = _unset(getattr(setting, "enabled", msgspec.UNSET)) if setting is not None else None
+    enabled = getattr(setting, "enabled", None) if setting is not None else None
     return "off" if enabled is False else "on"
 
 
 def describe_privacy(user: wire.User) -> list[str]:
-    privacy = _unset(user.privacy_settings)
+    privacy = user.privacy_settings
     return [
         "  privacy settings:",
-        f"    typing indicators: {_switch(_unset(privacy.typing_indicators) if privacy else None)}",
-        f"    read receipts:     {_switch(_unset(privacy.read_receipts) if privacy else None)}",
-        f"    delivery receipts: {_switch(_unset(privacy.delivery_receipts) if privacy else None)}",
+        f"    typing indicators: {_switch(privacy.typing_indicators if privacy else None)}",
+        f"    read receipts:     {_switch(privacy.read_receipts if privacy else None)}",
+        f"    delivery receipts: {_switch(privacy.delivery_receipts if privacy else None)}",
     ]
 
 
 def describe_user(user: wire.OwnUser) -> list[str]:
     """The lines that show a user: identity, custom fields, role, creation time, privacy settings."""
-    created = _unset(user.created_at)
+    created = user.created_at
     return [
         f"  id:         {user.id}",
         f"  name:       {user.extra_data.get('name', '')}",
         f"  image:      {user.extra_data.get('image', '')}",
-        f"  role:       {_unset(user.role)}",
+        f"  role:       {user.role}",
         f"  created_at: {created.isoformat() if created is not None else None}",
         *describe_privacy(user),
     ]
@@ -214,7 +210,7 @@ async def watch_channel(demo: Demo) -> None:
     demo.channels = {"john": john, "jane": jane}
     demo.say()
     demo.say(f"john creates {cid} with john and jane as members and watches it; jane watches it too.")
-    watching = demo.clients["john"].events("user.watching.start")
+    watching = demo.clients["john"].events(wire.UserWatchingStartEvent)
     await john.watch()
     await jane.watch()
     with anyio.fail_after(WAIT):
@@ -238,7 +234,7 @@ async def john_types(demo: Demo) -> None:
     demo.say(f"  about {john.typing_timings.stop_after:g} s after the last key.")
     for _ in range(3):
         await john.keystroke()
-    await demo.seen["jane"].until("john's typing.stop", _is("typing.stop", "john"))
+    await demo.seen["jane"].until("john's typing.stop", _is(wire.TypingStopEvent, "john"))
     demo.say(f"  john's client posted: {', '.join(demo.sent['john'].types)}")
 
 
@@ -261,8 +257,8 @@ async def john_sends(demo: Demo) -> None:
     demo.say('john sends "Hi Jane!"; both receive it.')
     message = await demo.channels["john"].send_message("Hi Jane!")
 
-    def is_it(e: Any) -> bool:
-        return bool(e.type_tag == "message.new" and e.message.id == message.id)
+    def is_it(e: Event) -> bool:
+        return isinstance(e, wire.MessageNewEvent) and e.message.id == message.id
 
     await demo.seen["jane"].until("john's message", is_it)
     # Events reach john in the order the server made them: had jane's raw typing.start been
@@ -273,12 +269,16 @@ async def john_sends(demo: Demo) -> None:
 async def both_read(demo: Demo) -> None:
     demo.say("jane marks the channel read (read receipts off: only her own client hears of it).")
     await demo.channels["jane"].mark_read()
-    await demo.seen["jane"].until("jane's notification.mark_read", _is("notification.mark_read", "jane"))
+    await demo.seen["jane"].until(
+        "jane's notification.mark_read", _is(wire.NotificationMarkReadEvent, "jane")
+    )
     demo.say("john marks the channel read.")
     await demo.channels["john"].mark_read()
     # As above: jane's read, had it reached john, would come before his own notification.
-    await demo.seen["john"].until("john's notification.mark_read", _is("notification.mark_read", "john"))
-    await demo.seen["jane"].until("john's message.read", _is("message.read", "john"))
+    await demo.seen["john"].until(
+        "john's notification.mark_read", _is(wire.NotificationMarkReadEvent, "john")
+    )
+    await demo.seen["jane"].until("john's message.read", _is(wire.MessageReadEvent, "john"))
 
 
 async def show_what_they_saw(demo: Demo) -> None:
@@ -301,7 +301,7 @@ async def show_what_they_saw(demo: Demo) -> None:
     demo.say("Read states each of them gets from the server (a query):")
     for name, channel in demo.channels.items():
         state = await channel.query()
-        readers = sorted(r.user.id for r in _unset(state.read) or [])
+        readers = sorted(r.user.id for r in state.read or [])
         demo.say(f"  {name}: {', '.join(readers)}")
 
 

@@ -2,12 +2,19 @@
 
 Three styles, all fed by :meth:`EventHub.dispatch`, which never blocks and never runs user code:
 
-- push: ``hub.on("message.new", handler)``, sync or async handlers, ``"*"`` for every event;
-  they run one after the other, in event order, on the hub's own dispatcher task. A handler
-  that raises is logged and the next one runs.
-- pull: ``async for event in hub.events("typing.start", "typing.stop")``: each stream has its
-  own unbounded queue, so a slow consumer delays nobody else.
-- one-shot: ``await hub.wait_for("user.updated", check=…, timeout=5)``.
+- push: ``hub.on(wire.MessageNewEvent, handler)`` or ``hub.on("message.new", handler)``, sync
+  or async handlers; ``hub.on(handler)`` or ``"*"`` for every event. They run one after the
+  other, in event order, on the hub's own dispatcher task. A handler that raises is logged and
+  the next one runs. ``on`` returns a :class:`Subscription`; call it (or its
+  ``unsubscribe()``) to unsubscribe.
+- pull: ``async for event in hub.events(wire.TypingStartEvent, wire.TypingStopEvent)``: each
+  stream has its own unbounded queue, so a slow consumer delays nobody else.
+- one-shot: ``await hub.wait_for(wire.UserUpdatedEvent, check=…, timeout=5)``.
+
+An event type is an event class of ``streamchat_wire`` (it matches by the class's ``type`` tag,
+and type checkers then know the class of the events a handler, stream or wait gets) or a
+``type`` string (any type, known to this version or not; the events are then the :data:`Event`
+union, :class:`~streamchat_core.codec.UnknownEvent` included).
 
 The connection's reader task calls ``dispatch`` and goes straight back to reading, so a slow
 or stuck handler can never hold up keep-alive pings or dead-connection detection.
@@ -20,28 +27,53 @@ import inspect
 import logging
 import math
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import Any, Generic, Protocol, TypeVar, Union, overload
 
 import anyio
 import anyio.abc
 import anyio.lowlevel
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from streamchat_core.codec import Event
+import streamchat_wire as wire
+from streamchat_core.codec import Event, UnknownEvent
 from streamchat_core.errors import StreamChatError
 
-__all__ = ["ALL_EVENTS", "EventHub", "EventStream", "Handler", "event_type"]
+__all__ = [
+    "ALL_EVENTS",
+    "AnyEventHandler",
+    "EventHub",
+    "EventStream",
+    "EventType",
+    "Handler",
+    "HandlerDecorator",
+    "Subscription",
+    "event_type",
+]
 
 logger = logging.getLogger("streamchat.events")
 
 #: Subscribe to every event.
 ALL_EVENTS = "*"
 
-Handler = Callable[[Any], "Awaitable[None] | None"]
-H = TypeVar("H", bound=Handler)
+#: A handler as registered: called with each event; a result that is awaitable is awaited.
+Handler = Callable[[Any], object]
+#: A handler of every event, or of events named by a string: it gets the :data:`Event` union.
+AnyEventHandler = Callable[[Event], object]
+#: What selects events: an event class (``streamchat_wire.MessageNewEvent``) or a ``type`` string.
+EventType = Union[str, type[wire.EventStruct]]  # noqa: UP007 - a runtime alias
+
+E = TypeVar("E", bound=wire.EventStruct)
+E1 = TypeVar("E1", bound=wire.EventStruct)
+E2 = TypeVar("E2", bound=wire.EventStruct)
+E3 = TypeVar("E3", bound=wire.EventStruct)
+E4 = TypeVar("E4", bound=wire.EventStruct)
+R = TypeVar("R")
+H = TypeVar("H", bound=AnyEventHandler)
+#: The events a stream yields.
+S_co = TypeVar("S_co", bound="wire.EventStruct | UnknownEvent", covariant=True)
 
 # A warning is logged each time the handler backlog crosses one more multiple of this.
 _BACKLOG_WARNING_STEP = 10_000
@@ -50,9 +82,73 @@ _EVENTS_PER_CHECKPOINT = 64
 
 
 def event_type(event: Event) -> str:
-    """The ``type`` of an event, known or not."""
-    tag = event.type_tag
-    return tag if tag is not None else ""
+    """The ``type`` of an event, known or not: ``event.type`` (kept for older callers)."""
+    return event.type
+
+
+def type_key(event_type: object) -> str:
+    """The ``type`` string that ``event_type`` (an event class or a string) selects.
+
+    Raises ``TypeError`` naming anything else, a class that is not an event class included.
+    """
+    if isinstance(event_type, str):
+        if event_type:
+            return event_type
+        raise TypeError("an event type must be a non-empty string")
+    if isinstance(event_type, type):
+        tag = getattr(getattr(event_type, "__struct_config__", None), "tag", None)
+        if issubclass(event_type, wire.EventStruct) and isinstance(tag, str):
+            return tag
+        name = f"{event_type.__module__}.{event_type.__qualname__}"
+        if event_type is UnknownEvent:
+            raise TypeError(
+                f"{name} has no single type: subscribe to its type string (e.g. 'custom.thing') or to '*'"
+            )
+        raise TypeError(
+            f"{name} is not an event class: subscribe with an event class such as "
+            "streamchat_wire.MessageNewEvent, a type string such as 'message.new', or '*'"
+        )
+    raise TypeError(f"an event type must be an event class or a string, not {event_type!r}")
+
+
+def _is_bare_handler(value: object) -> bool:
+    # on(handler) and off(handler): a callable that is neither a type string nor a class.
+    return callable(value) and not isinstance(value, (str, type))
+
+
+class HandlerDecorator(Protocol[E]):
+    """What ``on(SomeEvent)`` returns: registers the decorated handler and hands it back."""
+
+    def __call__(self, handler: Callable[[E], R], /) -> Callable[[E], R]: ...
+
+
+class Subscription:
+    """A handler registered with ``on()``. Call it, or :meth:`unsubscribe`, to unsubscribe.
+
+    Unsubscribing twice is harmless; a handler removed before its turn still gets the events
+    already dispatched.
+    """
+
+    __slots__ = ("_hub", "event_type", "handler")
+
+    def __init__(self, hub: EventHub, event_type: str, handler: Handler) -> None:
+        self._hub: EventHub | None = hub
+        #: The ``type`` the handler gets (``"*"``: every event).
+        self.event_type = event_type
+        self.handler = handler
+
+    def unsubscribe(self) -> None:
+        """Stop calling the handler."""
+        hub, self._hub = self._hub, None
+        if hub is not None:
+            hub.off(self.event_type, self.handler)
+
+    def __call__(self) -> None:
+        self.unsubscribe()
+
+    def __repr__(self) -> str:
+        state = "" if self._hub is not None else ", unsubscribed"
+        return f"Subscription({self.event_type!r}, {_name(self.handler)}{state})"
 
 
 def seconds(value: float | timedelta | None, what: str) -> float | None:
@@ -70,21 +166,24 @@ def seconds(value: float | timedelta | None, what: str) -> float | None:
     return result
 
 
-class EventStream:
+class EventStream(Generic[S_co]):
     """The events of some types, as they arrive, until the client closes or the stream does.
 
     Created by :meth:`EventHub.events`; it starts collecting at once, before the first
     ``await``, so an event that arrives between creating it and iterating is not missed. Use it
     as an async iterator, optionally inside ``async with`` (or call :meth:`aclose`) to stop
-    collecting. A stream that is dropped stops collecting too.
+    collecting. A stream that is dropped stops collecting too. ``EventStream[MessageNewEvent]``
+    yields ``MessageNewEvent`` objects; a stream of type strings yields the :data:`Event` union.
     """
 
-    def __init__(self, types: frozenset[str], on_close: Callable[[EventStream], None] | None = None) -> None:
+    def __init__(
+        self, types: frozenset[str], on_close: Callable[[EventStream[Any]], None] | None = None
+    ) -> None:
         self.types = types
         self._on_close = on_close
-        self._send: MemoryObjectSendStream[Event]
-        self._receive: MemoryObjectReceiveStream[Event]
-        self._send, self._receive = anyio.create_memory_object_stream[Event](math.inf)
+        self._send: MemoryObjectSendStream[Any]
+        self._receive: MemoryObjectReceiveStream[Any]
+        self._send, self._receive = anyio.create_memory_object_stream[Any](math.inf)
 
     def wants(self, type_: str) -> bool:
         return ALL_EVENTS in self.types or type_ in self.types
@@ -96,17 +195,18 @@ class EventStream:
     def _end(self) -> None:
         self._send.close()
 
-    async def receive(self) -> Event:
+    async def receive(self) -> S_co:
         """The next event. Raises ``StopAsyncIteration`` once the stream has ended."""
         try:
-            return await self._receive.receive()
+            event: S_co = await self._receive.receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
             raise StopAsyncIteration from None
+        return event
 
-    def __aiter__(self) -> EventStream:
+    def __aiter__(self) -> EventStream[S_co]:
         return self
 
-    async def __anext__(self) -> Event:
+    async def __anext__(self) -> S_co:
         return await self.receive()
 
     async def aclose(self) -> None:
@@ -116,7 +216,7 @@ class EventStream:
             self._on_close(self)
             self._on_close = None
 
-    async def __aenter__(self) -> EventStream:
+    async def __aenter__(self) -> EventStream[S_co]:
         return self
 
     async def __aexit__(
@@ -137,7 +237,7 @@ class EventHub:
         self._resolved: dict[str, tuple[Handler, ...]] = {}
         # Streams by id, held weakly: a stream its owner dropped stops collecting. (A dict of
         # weak references, not a WeakSet: iterating a WeakSet on every event costs too much.)
-        self._streams: dict[int, weakref.ref[EventStream]] = {}
+        self._streams: dict[int, weakref.ref[EventStream[Any]]] = {}
         self._send: MemoryObjectSendStream[tuple[Event, tuple[Handler, ...]]] | None = None
         self._receive: MemoryObjectReceiveStream[tuple[Event, tuple[Handler, ...]]] | None = None
         self._backlog = 0
@@ -153,29 +253,45 @@ class EventHub:
     # -------------------------------------------------------------------- registration
 
     @overload
+    def on(self, event_type: type[E], handler: Callable[[E], object]) -> Subscription: ...
+
+    # An event class is callable too, so mypy sees this overlap with on(handler) below; the
+    # runtime tells them apart (a class is never taken for a handler), and so does the order.
+    @overload
+    def on(self, event_type: type[E]) -> HandlerDecorator[E]: ...  # type: ignore[overload-overlap]
+
+    @overload
+    def on(self, event_type: str, handler: AnyEventHandler) -> Subscription: ...
+
+    @overload
     def on(self, event_type: str) -> Callable[[H], H]: ...
 
     @overload
-    def on(self, event_type: str, handler: Handler) -> Callable[[], None]: ...
+    def on(self, handler: AnyEventHandler, /) -> Subscription: ...
 
-    def on(self, event_type: str, handler: Handler | None = None) -> Callable[[H], H] | Callable[[], None]:
-        """Call ``handler(event)`` for every event of ``event_type`` (``"*"``: every event).
+    def on(self, event_type: Any, handler: Any = None) -> Any:
+        """Call ``handler(event)`` for every event of ``event_type``; ``on(handler)``: every event.
 
-        With a handler, returns a function that unsubscribes it. Without one, returns a
-        decorator that registers the decorated function and returns it unchanged (unsubscribe
-        it with :meth:`off`).
+        ``event_type`` is an event class (``streamchat_wire.MessageNewEvent``), a ``type``
+        string or ``"*"``. With a handler, returns a :class:`Subscription` (call it to
+        unsubscribe). Without one, returns a decorator that registers the decorated function
+        and returns it unchanged (unsubscribe it with :meth:`off`).
         """
-        if not isinstance(event_type, str) or not event_type:
-            raise TypeError(f"event_type must be a non-empty string, not {event_type!r}")
+        if handler is None and _is_bare_handler(event_type):
+            return self._subscribe(ALL_EVENTS, event_type)
+        key = type_key(event_type)
         if handler is None:
 
-            def decorator(fn: H) -> H:
-                self._add(event_type, fn)
+            def decorator(fn: Handler) -> Handler:
+                self._add(key, fn)
                 return fn
 
             return decorator
-        self._add(event_type, handler)
-        return lambda: self.off(event_type, handler)
+        return self._subscribe(key, handler)
+
+    def _subscribe(self, key: str, handler: Handler) -> Subscription:
+        self._add(key, handler)
+        return Subscription(self, key, handler)
 
     def _add(self, event_type: str, handler: Handler) -> None:
         if not callable(handler):
@@ -185,21 +301,58 @@ class EventHub:
         if self.on_handler_added is not None:
             self.on_handler_added()
 
-    def off(self, event_type: str, handler: Handler) -> None:
-        """Unsubscribe ``handler`` from ``event_type``; doing it twice is harmless."""
-        handlers = self._handlers.get(event_type)
+    @overload
+    def off(self, event_type: EventType, handler: Handler) -> None: ...
+
+    @overload
+    def off(self, handler: Handler, /) -> None: ...
+
+    def off(self, event_type: Any, handler: Any = None) -> None:
+        """Unsubscribe ``handler`` from ``event_type`` (``off(handler)``: from every event, as
+        ``on(handler)`` subscribed it); doing it twice is harmless."""
+        if handler is None:
+            if not _is_bare_handler(event_type):
+                raise TypeError("off() needs the handler to unsubscribe")
+            event_type, handler = ALL_EVENTS, event_type
+        key = type_key(event_type)
+        handlers = self._handlers.get(key)
         if handlers and handler in handlers:
             handlers.remove(handler)
             if not handlers:
-                del self._handlers[event_type]
+                del self._handlers[key]
             self._resolved.clear()
 
-    def events(self, *event_types: str) -> EventStream:
-        """A stream of the events of these types (none given: every event)."""
-        for t in event_types:
-            if not isinstance(t, str) or not t:
-                raise TypeError(f"event types must be non-empty strings, not {t!r}")
-        stream = EventStream(frozenset(event_types) if event_types else frozenset({ALL_EVENTS}), self._forget)
+    # The class forms overlap the last one for mypy (an event class could be one it never
+    # delivers); every event the hub delivers is an Event, so the narrower types hold.
+    @overload
+    def events(self, t1: type[E1], /) -> EventStream[E1]: ...  # type: ignore[overload-overlap]
+
+    @overload
+    def events(  # type: ignore[overload-overlap]
+        self, t1: type[E1], t2: type[E2], /
+    ) -> EventStream[E1 | E2]: ...
+
+    @overload
+    def events(  # type: ignore[overload-overlap]
+        self, t1: type[E1], t2: type[E2], t3: type[E3], /
+    ) -> EventStream[E1 | E2 | E3]: ...
+
+    @overload
+    def events(  # type: ignore[overload-overlap]
+        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], /
+    ) -> EventStream[E1 | E2 | E3 | E4]: ...
+
+    @overload
+    def events(self, *event_types: EventType) -> EventStream[Event]: ...
+
+    def events(self, *event_types: EventType) -> EventStream[Any]:
+        """A stream of the events of these types (event classes or strings; none: every event).
+
+        For type checkers, the events of up to four event classes are of those classes; with
+        strings (or no type, or more classes) they are the :data:`Event` union.
+        """
+        keys = frozenset(type_key(t) for t in event_types) if event_types else frozenset({ALL_EVENTS})
+        stream: EventStream[Any] = EventStream(keys, self._forget)
         if self._send is None:
             stream._end()
         else:
@@ -208,23 +361,42 @@ class EventHub:
             streams[key] = weakref.ref(stream, lambda _: streams.pop(key, None))
         return stream
 
-    def _forget(self, stream: EventStream) -> None:
+    def _forget(self, stream: EventStream[Any]) -> None:
         self._streams.pop(id(stream), None)
 
+    @overload
+    async def wait_for(
+        self,
+        event_type: type[E],
+        *,
+        check: Callable[[E], object] | None = None,
+        timeout: float | timedelta | None = None,
+    ) -> E: ...
+
+    @overload
     async def wait_for(
         self,
         event_type: str,
         *,
-        check: Callable[[Any], bool] | None = None,
+        check: Callable[[Event], object] | None = None,
+        timeout: float | timedelta | None = None,
+    ) -> Event: ...
+
+    async def wait_for(
+        self,
+        event_type: EventType,
+        *,
+        check: Callable[[Any], object] | None = None,
         timeout: float | timedelta | None = None,
     ) -> Any:
-        """The next event of ``event_type`` for which ``check(event)`` is true.
+        """The next event of ``event_type`` (an event class or a string) for which ``check(event)`` is true.
 
         Raises ``TimeoutError`` after ``timeout`` (seconds or a ``timedelta``), and
         :class:`StreamChatError` if the client closes first.
         """
+        key = type_key(event_type)
         limit = seconds(timeout, "timeout")
-        stream = self.events(event_type)
+        stream = self.events(key)
         try:
             with anyio.fail_after(limit):
                 async for event in stream:
@@ -232,7 +404,7 @@ class EventHub:
                         return event
         finally:
             await stream.aclose()
-        raise StreamChatError(f"the client closed while waiting for {event_type!r}")
+        raise StreamChatError(f"the client closed while waiting for {key!r}")
 
     # -------------------------------------------------------------------- delivery
 
@@ -249,14 +421,14 @@ class EventHub:
         try:
             follow_ups = observer(event)
         except Exception:  # a bug in state keeping must not cost the application its events
-            logger.exception("the event observer failed on a %r event", event.type_tag)
+            logger.exception("the event observer failed on a %r event", event.type)
             follow_ups = ()
         self._deliver(event)
         for follow_up in follow_ups:
             self.dispatch(follow_up)
 
     def _deliver(self, event: Event) -> None:
-        tag = event.type_tag or ""
+        tag = event.type
         if self._streams:
             for ref in tuple(self._streams.values()):
                 stream = ref()
@@ -328,7 +500,7 @@ class EventHub:
                             await result
                     except Exception:
                         logger.exception(
-                            "event handler %s raised on a %r event; going on", _name(handler), event.type_tag
+                            "event handler %s raised on a %r event; going on", _name(handler), event.type
                         )
         finally:
             self.close()

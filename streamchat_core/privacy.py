@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any, Final, Literal
 
-import msgspec
-
 import streamchat_wire as wire
 from streamchat_core import codec
 
@@ -32,7 +30,7 @@ def privacy_enabled(user: wire.User | None, setting: PrivacySetting) -> bool:
     if not isinstance(settings, wire.PrivacySettings):
         return True
     entry = getattr(settings, setting)
-    if entry is msgspec.UNSET or entry is None:
+    if entry is None:
         return True
     return entry.enabled is not False
 

@@ -3,11 +3,24 @@
 The :class:`Session` supervises :class:`~streamchat_core.connection.Link` objects, one
 connection each. It owns the state machine and every decision:
 
-- **Reconnect** after a lost or dead connection, with the backoff policy; the failure count
-  resets once a connection has stayed up ``backoff.stable_after`` seconds. Never after an API
-  rejection: that ends the session. Two exceptions, as in Stream's clients: error 40 (token
-  expired) with a token provider fetches a fresh token and reconnects, and error 46 (unknown
-  connection id, long-poll) reconnects with a fresh connection.
+- **Reconnect** after a lost or dead connection. The first attempt after losing a connection
+  that worked (one that stayed up at least :data:`HELD_AFTER` seconds, or ``stable_after``
+  if that is shorter) goes out at once, after only a small random jitter
+  (:func:`~streamchat_core.backoff.reconnect_jitter`, 0 to 250 ms): the server is usually
+  back at once, and the jitter keeps thousands of clients from arriving in the same
+  millisecond. Only failures back off, with the backoff policy: an attempt that does not open,
+  and a connection that drops sooner than that (a server that accepts and closes at once is
+  not hammered). The failure count resets once a connection has stayed up
+  ``backoff.stable_after`` seconds. Never after an API rejection: that ends the session. Two
+  exceptions, as in Stream's clients: error 40 (token expired) with a token provider fetches
+  a fresh token and reconnects, and error 46 (unknown connection id, long-poll) reconnects
+  with a fresh connection.
+- **Recovery.** After a reconnect, the resubscribe hooks run (the channels are watched again
+  on the new connection, each retried with the backoff policy until it succeeds); then
+  ``connection.recovered`` is dispatched, so that once it fires the channels are live again.
+  A hook that is still retrying after ``connect_timeout`` seconds no longer holds the event
+  back: it fires then (with a WARNING naming what is still pending), and the hook goes on in
+  the background until it succeeds, the connection is lost, or the user disconnects.
 - **The first connection** is tried until ``connect_timeout`` has passed, then fails.
 - **Fallback.** ``transports`` is a chain in order of preference. When a connection cannot be
   opened for a network reason (a refused or reset connection, an HTTP error on the upgrade, a
@@ -36,7 +49,7 @@ import msgspec
 import streamchat_wire as wire
 from streamchat_core import codec
 from streamchat_core.auth import TokenManager
-from streamchat_core.backoff import BackoffPolicy
+from streamchat_core.backoff import BackoffPolicy, reconnect_jitter
 from streamchat_core.codec import Event
 from streamchat_core.connection import Link, event_key
 from streamchat_core.errors import (
@@ -50,16 +63,23 @@ from streamchat_core.errors import (
 )
 from streamchat_core.events import EventHub
 from streamchat_core.state import ConnectionState
+from streamchat_core.stats import counters_for
 from streamchat_core.transport import ConnectRequest, Transport
 
-__all__ = ["ResubscribeHook", "Session", "SessionConfig", "merge_user"]
+__all__ = ["HELD_AFTER", "ResubscribeHook", "Session", "SessionConfig", "merge_user"]
 
 logger = logging.getLogger("streamchat.session")
 
 #: Awaited with the new connection id each time a new connection replaces another (a
 #: reconnect, or a transport switch), before ``connection.recovered`` (or the switch's
-#: ``transport.changed``): where channel code re-watches its channels.
+#: ``transport.changed``): where channel code re-watches its channels. A hook may retry for as
+#: long as it needs: it is cancelled when its connection is lost or the session ends, and it
+#: holds ``connection.recovered`` back for at most ``connect_timeout`` seconds.
 ResubscribeHook = Callable[[str], Awaitable[None]]
+
+#: A connection that stayed up this long (or ``stable_after``, if shorter) worked: losing it
+#: is not a failure, and the next attempt goes out at once (after a jitter).
+HELD_AFTER = 1.0
 
 # After disconnect_user, how long connections may take to close before they are dropped.
 _CLOSE_GRACE = 5.0
@@ -88,12 +108,12 @@ def merge_user(own: wire.OwnUser, user: wire.User) -> wire.OwnUser:
     Custom fields are replaced as a whole (a user object always carries all of them); the
     own-user fields the event cannot carry (devices, mutes, unread counts) are kept.
     """
-    changes = {name: getattr(user, name) for name in _USER_FIELDS if getattr(user, name) is not msgspec.UNSET}
+    changes = {name: getattr(user, name) for name in _USER_FIELDS if getattr(user, name) is not None}
     return msgspec.structs.replace(own, **changes, extra_data=dict(user.extra_data.items()))
 
 
 def _opened_or_done(link: Link) -> Callable[[], bool]:
-    return lambda: link.up.is_set() or link.done.is_set()
+    return lambda: link.up.is_set() or link.lost.is_set()
 
 
 def _own_user_from(user: wire.User) -> wire.OwnUser:
@@ -121,6 +141,8 @@ class Session:
         self.config = config
         self.hub = hub
         self.hooks = hooks
+        #: The client's counters (``client.stats``).
+        self.counters = counters_for(hub)
         self.state = ConnectionState.CONNECTING
         #: The own user, from the first frame's ``me``, kept current from ``user.updated``.
         self.user: wire.OwnUser | None = None
@@ -145,6 +167,8 @@ class Session:
         self._candidate_buffer: list[tuple[Event, bytes | str]] = []
         self._candidate_delivered: collections.Counter[bytes] = collections.Counter()
         self._prober: anyio.CancelScope | None = None
+        # The resubscribe hooks running, each bound to its connection.
+        self._hook_runs: dict[Link, anyio.CancelScope] = {}
 
     @property
     def transport_name(self) -> str | None:
@@ -178,6 +202,7 @@ class Session:
                     # Let the connections finish their closing handshakes (each transport
                     # bounds its own), then stop whatever is left.
                     self._stop_probing()
+                    self._stop_hooks()
                     for link in tuple(self._links):
                         link.cancel()
                     with anyio.move_on_after(_CLOSE_GRACE):
@@ -199,6 +224,7 @@ class Session:
         self._closing = True
         self._supervisor_scope.cancel()
         self._stop_probing()
+        self._stop_hooks()
         for link in tuple(self._links):
             link.cancel()
 
@@ -258,6 +284,7 @@ class Session:
             refresh_token=self._refresh_for if self.tokens.has_provider else None,
             on_up=self._on_link_up if sink is None else None,
             on_change=on_change if on_change is not None else self._notify,
+            counters=self.counters,
         )
         link.token_generation = generation
         assert self._tg is not None
@@ -292,7 +319,7 @@ class Session:
                 if was_up
                 else min(deadline - anyio.current_time(), config.connect_timeout)
             )
-            opened = False
+            opened = held = False
             try:
                 link = await self._new_link(transport, timeout)
             except TokenProviderError as exc:
@@ -304,12 +331,17 @@ class Session:
                     opened = True
                     link = await self._stay_connected(link, reconnect=was_up)
                     was_up = True
-                    if anyio.current_time() - link.up_at >= config.backoff.stable_after:
+                    lived = anyio.current_time() - link.up_at
+                    stable_after = config.backoff.stable_after
+                    if lived >= stable_after:
                         failures = 0
+                    # A connection that worked was lost: not a failure, reconnect at once.
+                    held = lived >= min(stable_after, HELD_AFTER)
                     if self._closing:
                         return
                     self._set_offline(ConnectionState.CONNECTING)
-                await self._wait_for(link.done.is_set)
+                # Not link.done: the transport may still be closing; nothing more comes from it.
+                await self._wait_for(link.lost.is_set)
                 error = link.error if link.error is not None else TransportError("the connection was closed")
             cut_short = timeout < config.connect_timeout and isinstance(error, ConnectTimeoutError)
             if telling is None or not cut_short:
@@ -322,10 +354,13 @@ class Session:
                     await self.tokens.refresh(link.token_generation)
                 except TokenProviderError as exc:
                     error = exc
-                failures += 1
+                    held = False
+                if not held:
+                    failures += 1
             elif isinstance(error, ConnectionIDNotFoundError):
                 logger.info("the server no longer knows the connection; opening a new one")
-                failures += 1
+                if not held:
+                    failures += 1
             elif isinstance(error, StreamAPIError) or (
                 isinstance(error, TransportError) and not error.retryable
             ):
@@ -344,6 +379,8 @@ class Session:
                 self._index += 1
                 deadline = anyio.current_time() + config.connect_timeout
                 continue
+            elif held:
+                logger.info("the %s connection was lost (%s); reconnecting at once", transport.name, error)
             else:
                 failures += 1
                 logger.info("the %s connection failed (%s); retrying", transport.name, error)
@@ -355,7 +392,8 @@ class Session:
             if not was_up and now >= deadline - _DEADLINE_SLACK:
                 self._fail(self._first_connect_error(transport, telling))
                 return
-            delay = config.backoff.delay(max(failures, 1))
+            # The first attempt after losing a connection that worked does not back off.
+            delay = reconnect_jitter(config.backoff) if held else config.backoff.delay(max(failures, 1))
             if not was_up:
                 delay = min(delay, deadline - now)
             logger.debug("next connection attempt in %.2f s", delay)
@@ -380,16 +418,18 @@ class Session:
     async def _stay_connected(self, link: Link, *, reconnect: bool) -> Link:
         """Serve ``link`` (and the links that replace it by switching back) until one ends."""
         if reconnect:
-            await self._run_hooks(link)
-            if link.up.is_set() and not link.done.is_set():
+            self.counters.reconnects += 1
+            await self._resubscribe(link)
+            if link.up.is_set() and not link.lost.is_set():
                 self._dispatch(wire.ConnectionRecoveredEvent())
         while True:
-            if self._index > 0 and self._prober is None and not link.done.is_set():
+            if self._index > 0 and self._prober is None and not link.lost.is_set():
                 assert self._tg is not None
                 self._prober = anyio.CancelScope()
                 self._tg.start_soon(self._probe, self._prober)
             await self._wait_for(self._ended_or_candidate(link))
-            if link.done.is_set():
+            if link.lost.is_set():
+                self._cancel_hooks(link)
                 self._stop_probing()
                 if self._candidate is not None:
                     self._candidate.cancel()
@@ -397,12 +437,12 @@ class Session:
                 return link
             candidate, self._candidate = self._candidate, None
             assert candidate is not None
-            if candidate.done.is_set():
+            if candidate.lost.is_set():
                 continue
             link = await self._handover(link, candidate)
 
     def _ended_or_candidate(self, link: Link) -> Callable[[], bool]:
-        return lambda: link.done.is_set() or self._candidate is not None
+        return lambda: link.lost.is_set() or self._candidate is not None
 
     # ------------------------------------------------------------------ link callbacks
 
@@ -437,7 +477,7 @@ class Session:
                     changes = {
                         name: getattr(user, name)
                         for name in ("online", "last_active")
-                        if getattr(user, name) is not msgspec.UNSET
+                        if getattr(user, name) is not None
                     }
                     self.user = msgspec.structs.replace(own, **changes)
         self.hub.dispatch(event)
@@ -453,19 +493,66 @@ class Session:
             self._dispatch(wire.ConnectionChangedEvent(online=False))
 
     def _fail(self, error: BaseException) -> None:
-        logger.error("giving up on the connection of %r: %s", self.user_id, error)
+        if self.user is None:
+            # Never up: wait_ready() raises this to the connect_user caller, who handles it.
+            logger.info("connecting %r failed: %s", self.user_id, error)
+        else:
+            # Up before: nobody awaits this session any more, so it is said here.
+            logger.error("giving up on the connection of %r: %s", self.user_id, error)
         self.error = error
         self._set_offline(ConnectionState.DISCONNECTED)
         self.ready.set()
 
-    async def _run_hooks(self, link: Link) -> None:
+    async def _resubscribe(self, link: Link) -> None:
+        """Run the resubscribe hooks for a new connection.
+
+        Returns once they are done, the connection is lost, or ``connect_timeout`` has passed;
+        in the last case they go on in the background until done or the connection is lost.
+        """
+        if not self.hooks:
+            return
+        assert self._tg is not None
+        finished = anyio.Event()
+        self._hook_runs[link] = anyio.CancelScope()
+        self._tg.start_soon(self._run_hooks, link, finished)
+        with anyio.move_on_after(self.config.connect_timeout):
+            await self._wait_for(lambda: finished.is_set() or link.lost.is_set())
+        if link.lost.is_set():
+            self._cancel_hooks(link)
+        elif not finished.is_set():
+            logger.info(
+                "resubscribing on connection %s takes longer than %g s; it goes on in the background",
+                link.connection_id,
+                self.config.connect_timeout,
+            )
+
+    async def _run_hooks(self, link: Link, finished: anyio.Event) -> None:
         connection_id = link.connection_id
         assert connection_id is not None
-        for hook in self.hooks:
-            try:
-                await hook(connection_id)
-            except Exception:
-                logger.exception("a resubscribe hook failed for connection %s", connection_id)
+        # Hooks may retry for as long as they need, but not past their connection: the
+        # supervisor cancels the scope once it sees the connection lost (_cancel_hooks).
+        scope = self._hook_runs[link]
+        try:
+            with scope:
+                for hook in self.hooks:
+                    try:
+                        await hook(connection_id)
+                    except Exception:
+                        logger.exception("a resubscribe hook failed for connection %s", connection_id)
+        finally:
+            if self._hook_runs.get(link) is scope:
+                del self._hook_runs[link]
+            finished.set()
+            self._notify()
+
+    def _cancel_hooks(self, link: Link) -> None:
+        scope = self._hook_runs.get(link)
+        if scope is not None:
+            scope.cancel()
+
+    def _stop_hooks(self) -> None:
+        for scope in self._hook_runs.values():
+            scope.cancel()
 
     # ------------------------------------------------------------------ switching back
 
@@ -497,7 +584,7 @@ class Session:
         registers may reach us over the old one before the new one's first frame does.
         """
         current = self._current
-        if current is None or current.done.is_set():
+        if current is None or current.lost.is_set():
             return None
         buffer: list[tuple[Event, bytes | str]] = []
         delivered: collections.Counter[bytes] = collections.Counter()
@@ -526,9 +613,9 @@ class Session:
                 await changed.wait()
             finally:
                 link.on_change = self._notify
-                if not (link.up.is_set() and not link.done.is_set()):
+                if not (link.up.is_set() and not link.lost.is_set()):
                     link.cancel()
-            if link.up.is_set() and not link.done.is_set():
+            if link.up.is_set() and not link.lost.is_set():
                 logger.info(
                     "%s works again (connection id %s); switching back", transport.name, link.connection_id
                 )
@@ -536,7 +623,7 @@ class Session:
                 self._candidate_delivered = delivered
                 adopted = True
                 return link
-            await link.done.wait()
+            await link.lost.wait()
             logger.debug("%s still fails: %s", transport.name, link.error)
             return None
         finally:
@@ -569,16 +656,16 @@ class Session:
         """
         buffer, self._candidate_buffer = self._candidate_buffer, []
         delivered, self._candidate_delivered = self._candidate_delivered, collections.Counter()
-        await self._run_hooks(new)
+        await self._resubscribe(new)
         if old.request_drain():
             logger.debug("draining the %s connection %s", old.name, old.connection_id)
         else:
             await anyio.sleep(self.config.handover_grace)
             old.cancel()
-        await old.done.wait()
+        # Lost, not done: once its reader has stopped, nothing more comes from it.
+        await old.lost.wait()
+        self._cancel_hooks(old)
         failed = old.error is not None and not old.drained
-        if not old.done.is_set():  # pragma: no cover - awaited above
-            old.cancel()
 
         # Steps 3 and the switch, with no await in between: nothing can interleave.
         for event, frame in buffer:
@@ -592,7 +679,7 @@ class Session:
         self._index = self.chain.index(new.transport)
         self._current = new
         self._candidate = None
-        if new.done.is_set():
+        if new.lost.is_set():
             logger.info("the %s connection ended during the switch back", new.name)
             return new
         hello = new.hello

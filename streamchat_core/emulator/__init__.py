@@ -41,15 +41,20 @@ emulator's own included):
   ``messaging:emulator-burst``; each has ``burst_seq`` (0..count-1), ``burst_total`` and text
   ``burst <seq>``.
 - ``push_event(user_id_or_connection_id, event) -> int``: queue any event (unknown types too).
+- ``fail_channel_queries(count=1, mode="reset")``: the next ``count`` channel queries (a
+  client's re-watch after a reconnect included) fail: ``"reset"`` drops the HTTP connection
+  without an answer, ``"error"`` answers HTTP 500 (code -1).
 - ``connections(user_id=None)``: open connections as dicts (``connection_id``, ``user_id``,
   ``kind``, ``poll_held``: a long-poll request is held right now, ``queued_events``).
 - ``connection_ids(user_id=None)``, ``connection_count()``, ``wait_for_connections(user_id,
   count=1, timeout=10.0)``, ``user(user_id)``.
 
 WebSocket close codes the emulator uses: 1000 after a rejected connect (after the error frame),
-1001 for a connection silent past ``dead_connection_timeout`` and on shutdown, 1008 for a
-client that lets more than ``max_queued_events`` pile up, 1009 for a frame over
-``max_frame_bytes``, 1012 for ``drop_connections``.
+1001 for a connection silent past ``dead_connection_timeout`` and on shutdown, 1007 for a frame
+nesting arrays and objects more than 100 levels deep (no error frame; the reason names the
+limit) or a text frame that is not UTF-8, 1008 for a client that lets more than
+``max_queued_events`` pile up, 1009 for a frame over ``max_frame_bytes``, 1012 for
+``drop_connections``.
 
 Process-wide effects: starting an emulator adds a redacting filter to the ``uvicorn`` and
 ``websockets`` loggers, and raises (never lowers) ``websockets.http11.MAX_LINE_LENGTH`` so that
@@ -57,7 +62,7 @@ a ``/connect`` URL carrying a large user object is parsed and answered with erro
 
 The same controls over HTTP, with a server token, are listed in
 :mod:`streamchat_core.emulator.control` (``/_emulator/drop``, ``/websocket``, ``/pings``,
-``/burst``, ``/push``, ``/connections``).
+``/burst``, ``/push``, ``/fail-queries``, ``/connections``).
 
 pytest
 ------
@@ -74,6 +79,14 @@ What it serves
 shape with its codes: 2 unknown API key, 4 bad input, 5 authentication failed (a token for
 another user), 16 not found, 17 not allowed, 22 body too large, 40 to 43 token expired / not
 valid yet / used before issued / bad signature, 46 unknown long-poll connection.
+
+Malformed requests get a 4xx in the same shape, never a 500 or a connection closed without an
+answer (see :mod:`streamchat_core.emulator.protocol`): code 4 with HTTP 400 for a body or JSON
+parameter that is not valid JSON, has the wrong shape, holds NUL bytes or nests more than 100
+levels deep (:mod:`~streamchat_core.emulator.nesting`), and for a request line that is not
+HTTP/1.1 (HTTP/0.9, junk) or a broken WebSocket handshake; code 4 with HTTP 414 for a request
+line, 431 for a request head, over 64 KiB; code 22 with HTTP 413 for a body over
+``max_body_bytes``. Each is logged at WARNING at most, without a traceback.
 
 State lives in memory, on the emulator's event loop. No log line carries a token or the secret.
 """

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
@@ -23,8 +24,8 @@ from starlette.routing import BaseRoute, Route
 import streamchat_wire as wire
 from streamchat_core import codec
 from streamchat_core.emulator import messaging
-from streamchat_core.emulator.errors import INPUT, RequestError
-from streamchat_core.emulator.httpio import caller_of, json_response, read_body, state_of
+from streamchat_core.emulator.errors import INPUT, INTERNAL, RequestError
+from streamchat_core.emulator.httpio import caller_of, error_response, json_response, read_body, state_of
 from streamchat_core.errors import DecodeError
 
 __all__ = ["channel_routes"]
@@ -52,9 +53,39 @@ def _path(request: Request, name: str) -> str:
     return value
 
 
+async def _reset(request: Request) -> bool:
+    """Drop the HTTP connection without an answer, as a failing network would; False if impossible.
+
+    The ASGI interface cannot do this: the transport is reached through uvicorn's
+    request-response cycle, which ``receive`` is a method of.
+    """
+    cycle = getattr(request.receive, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None or not hasattr(transport, "abort"):
+        return False
+    transport.abort()
+    for _ in range(10):  # uvicorn learns of it on the next turns of the loop; it then sends nothing
+        if getattr(cycle, "disconnected", True):
+            break
+        await asyncio.sleep(0)
+    return True
+
+
+async def _injected_failure(request: Request) -> Response | None:
+    mode = state_of(request).take_channel_query_failure()
+    if mode is None:
+        return None
+    if mode == "reset" and await _reset(request):
+        return Response(status_code=500)  # never sent: the connection is gone
+    return error_response(RequestError(INTERNAL, 500, "the emulator was told to fail this channel query"))
+
+
 async def query_channel(request: Request) -> Response:
     caller = caller_of(request)
     body = await _body(request, required=False)
+    failure = await _injected_failure(request)
+    if failure is not None:
+        return failure
     query = _decode(body, wire.QueryChannelRequest)
     channel_id = request.path_params.get("id")
     result = messaging.query_channel(

@@ -3,12 +3,16 @@
 Every control endpoint needs a server token (``{"server": true}`` signed with the secret) in
 the ``Authorization`` header: 401 without a valid token, 403 with a user token.
 
-- ``POST /_emulator/drop``: end every connection (WebSocket close 1012; long-polls get 46).
+- ``POST /_emulator/drop`` (no body, or ``{}``): end every connection (WebSocket close 1012;
+  long-polls get 46).
 - ``POST /_emulator/websocket`` ``{"enabled": false}``: refuse upgrades (HTTP 403) from now on;
   ``true`` accepts them again.
 - ``POST /_emulator/pings`` ``{"answer": false}``: stop answering pings and sending health checks
   (sockets stay open); ``true`` resumes.
 - ``POST /_emulator/burst`` ``{"connection_id", "count"}``: send ``count`` events back to back.
+- ``POST /_emulator/fail-queries`` ``{"count", "mode": "reset" | "error"}``: the next ``count``
+  channel queries (``POST /channels/{type}[/{id}]/query``, a re-watch included) fail: the HTTP
+  connection is dropped without an answer (``reset``, the default) or answered with HTTP 500.
 - ``POST /_emulator/push`` ``{"target", "event"}``: queue any event for a connection or user id.
 - ``GET /_emulator/connections[?user_id=]``: ``{"connections": [{"connection_id", "user_id",
   "kind", "poll_held", "queued_events"}]}``.
@@ -30,6 +34,10 @@ from streamchat_core.emulator.httpio import decode_body, json_response, request_
 __all__ = ["control_routes"]
 
 
+class _Nothing(msgspec.Struct, forbid_unknown_fields=True):
+    pass
+
+
 class _Switch(msgspec.Struct, forbid_unknown_fields=True):
     enabled: bool
 
@@ -41,6 +49,11 @@ class _Pings(msgspec.Struct, forbid_unknown_fields=True):
 class _Burst(msgspec.Struct, forbid_unknown_fields=True):
     connection_id: str
     count: int
+
+
+class _FailQueries(msgspec.Struct, forbid_unknown_fields=True):
+    count: int
+    mode: str = "reset"
 
 
 class _Push(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,6 +70,7 @@ def _require_server(request: Request) -> None:
 
 async def drop(request: Request) -> Response:
     _require_server(request)
+    await decode_body(request, _Nothing, empty=b"{}")  # a body it cannot read is refused, not ignored
     return json_response({"dropped": state_of(request).drop_connections()})
 
 
@@ -86,6 +100,16 @@ async def burst(request: Request) -> Response:
     return json_response({"connection_id": body.connection_id, "count": body.count})
 
 
+async def fail_queries(request: Request) -> Response:
+    _require_server(request)
+    body = await decode_body(request, _FailQueries)
+    try:
+        state_of(request).fail_channel_queries(body.count, body.mode)
+    except ValueError as exc:
+        raise RequestError(INPUT, 400, str(exc)) from None
+    return json_response({"count": body.count, "mode": body.mode})
+
+
 async def push(request: Request) -> Response:
     _require_server(request)
     body = await decode_body(request, _Push)
@@ -109,5 +133,6 @@ def control_routes() -> list[Route]:
         Route("/_emulator/pings", pings_switch, methods=["POST"]),
         Route("/_emulator/burst", burst, methods=["POST"]),
         Route("/_emulator/push", push, methods=["POST"]),
+        Route("/_emulator/fail-queries", fail_queries, methods=["POST"]),
         Route("/_emulator/connections", connections, methods=["GET"]),
     ]

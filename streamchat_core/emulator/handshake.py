@@ -12,6 +12,7 @@ from streamchat_core import codec
 from streamchat_core.emulator.auth import authenticate, check_api_key
 from streamchat_core.emulator.config import EmulatorConfig
 from streamchat_core.emulator.errors import AUTHENTICATION, INPUT, RequestError
+from streamchat_core.emulator.nesting import check_nesting
 from streamchat_core.errors import DecodeError, InvalidUserError
 from streamchat_core.validation import validate_user, validate_user_id
 
@@ -21,6 +22,7 @@ __all__ = ["check_connect"]
 def parse_connect_payload(raw: str | None) -> wire.ConnectPayload:
     if raw is None or raw == "":
         raise RequestError(INPUT, 400, "the json query parameter (the connect payload) is missing")
+    check_nesting(raw, "the json query parameter (the connect payload)")
     try:
         return codec.decode(raw, wire.ConnectPayload)
     except DecodeError as exc:

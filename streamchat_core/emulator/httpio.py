@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from streamchat_core import codec
 from streamchat_core.emulator.auth import Caller, authenticate, check_api_key
 from streamchat_core.emulator.errors import INPUT, PAYLOAD_TOO_BIG, RequestError
+from streamchat_core.emulator.nesting import check_nesting
 from streamchat_core.emulator.state import EmulatorState
 from streamchat_core.errors import DecodeError
 
@@ -47,7 +48,8 @@ def caller_of(request: Request) -> Caller:
 
 
 async def read_body(request: Request) -> bytes:
-    """The request body, refused with code 22 (HTTP 413) past the configured limit."""
+    """The request body, refused with code 22 (HTTP 413) past the configured limit, and with
+    code 4 when it nests deeper than :data:`~streamchat_core.emulator.nesting.MAX_DEPTH`."""
     limit = state_of(request).config.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None:
@@ -61,12 +63,20 @@ async def read_body(request: Request) -> bytes:
             )
     chunks: list[bytes] = []
     received = 0
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > limit:
-            raise RequestError(PAYLOAD_TOO_BIG, 413, f"the request body is over the limit of {limit:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise RequestError(
+                    PAYLOAD_TOO_BIG, 413, f"the request body is over the limit of {limit:,} bytes"
+                )
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # The client went away, or sent a body h11 refused (the protocol has answered that).
+        raise RequestError(INPUT, 400, "the request body ended before it was complete") from None
+    body = b"".join(chunks)
+    check_nesting(body, "the request body")
+    return body
 
 
 async def decode_body(request: Request, type: type[T], *, empty: bytes | None = None) -> T:
@@ -90,6 +100,7 @@ def decode_query_json(request: Request, name: str, type: type[T]) -> T:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         raise RequestError(INPUT, 400, f"the {name} query parameter is missing")
+    check_nesting(raw, f"the {name} query parameter")
     try:
         return codec.decode(raw, type)
     except DecodeError as exc:
@@ -107,4 +118,10 @@ def json_response(body: Any, status: int = 200) -> Response:
 
 
 def error_response(exc: RequestError) -> Response:
-    return Response(content=exc.body(), status_code=exc.status, media_type="application/json")
+    # After a body over the limit the connection closes (the server reads and throws away what
+    # the client still sends for a while, so that it reads this answer), rather than reading a
+    # body of any declared size to keep the connection.
+    headers = {"connection": "close"} if exc.status == 413 else None
+    return Response(
+        content=exc.body(), status_code=exc.status, headers=headers, media_type="application/json"
+    )

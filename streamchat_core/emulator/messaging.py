@@ -175,7 +175,7 @@ def paging_of(body: bytes) -> int:
 def _create(
     state: EmulatorState, caller: Caller, channel_type: str, channel_id: str, data: wire.ChannelData | None
 ) -> Channel:
-    members = [] if data is None or data.members is msgspec.UNSET else list(dict.fromkeys(data.members))
+    members = [] if data is None or data.members is None else list(dict.fromkeys(data.members))
     if len(members) > _MAX_MEMBERS:
         raise RequestError(
             INPUT, 400, f"{len(members)} members; at most {_MAX_MEMBERS} are allowed at creation"
@@ -234,9 +234,9 @@ def query_channel(
 ) -> dict[str, Any]:
     """``POST /channels/{type}[/{id}]/query``: get or create, maybe watch, return the state."""
     _check_type(channel_type)
-    data = None if request.data is msgspec.UNSET else request.data
+    data = request.data
     if channel_id is None:
-        if data is None or data.members is msgspec.UNSET or not data.members:
+        if data is None or not data.members:
             raise RequestError(INPUT, 400, "a channel queried without an id needs data.members")
         channel_id = distinct_channel_id(data.members)
     _check_id(channel_id)
@@ -272,10 +272,10 @@ def query_channels(
     message_limit: int,
 ) -> dict[str, Any]:
     """``POST /channels``: the channels matching a filter (``cid``, ``id``, ``type``, ``members``…)."""
-    conditions = {} if request.filter_conditions is msgspec.UNSET else request.filter_conditions
+    conditions = {} if request.filter_conditions is None else request.filter_conditions
     match = compile_filter(conditions)
-    limit = 10 if request.limit is msgspec.UNSET else request.limit
-    offset = 0 if request.offset is msgspec.UNSET else request.offset
+    limit = 10 if request.limit is None else request.limit
+    offset = 0 if request.offset is None else request.offset
     if not 0 <= limit <= 30:
         raise RequestError(INPUT, 400, f"limit must be between 0 and 30, not {limit}")
     if not 0 <= offset <= 1000:
@@ -308,8 +308,8 @@ def query_channels(
         if match(doc):
             docs.append(doc)
             by_cid[channel.cid] = channel
-    sort = [] if request.sort is msgspec.UNSET else request.sort
-    order = [(s.field_, 1 if s.direction is msgspec.UNSET else s.direction) for s in sort]
+    sort = [] if request.sort is None else request.sort
+    order = [(s.field_, 1 if s.direction is None else s.direction) for s in sort]
     docs = sort_records(docs, order or [("last_updated", -1)], tie_break="cid")[offset : offset + limit]
     found = [by_cid[d["cid"]] for d in docs]
     if connection is not None:
@@ -330,8 +330,8 @@ def send_message(
         raise RequestError(NOT_ALLOWED, 403, f"user {sender_id!r} is not a member of channel {channel.cid}")
     for key in ("user", "user_id", "cid", "created_at", "updated_at", "type", "html", "deleted_at"):
         custom.pop(key, None)
-    text = "" if given.text is msgspec.UNSET else given.text
-    attachments = [] if given.attachments is msgspec.UNSET else given.attachments
+    text = "" if given.text is None else given.text
+    attachments = [] if given.attachments is None else given.attachments
     if len(text) > MAX_MESSAGE_LENGTH:
         raise RequestError(
             20,
@@ -340,10 +340,10 @@ def send_message(
         )
     if not text.strip() and not attachments:
         raise RequestError(INPUT, 400, "a message needs text or attachments")
-    message_id = str(uuid.uuid4()) if given.id is msgspec.UNSET or not given.id else given.id
+    message_id = given.id or str(uuid.uuid4())
     if message_id in channel.messages_by_id:
         raise RequestError(INPUT, 400, f"a message with id {message_id!r} already exists")
-    parent_id = None if given.parent_id is msgspec.UNSET or not given.parent_id else given.parent_id
+    parent_id = given.parent_id or None
     if parent_id is not None and parent_id not in channel.messages_by_id:
         raise RequestError(
             INPUT, 400, f"parent message {parent_id!r} does not exist in channel {channel.cid}"
@@ -452,7 +452,7 @@ def send_event(
     fields: dict[str, Any] = {}
     if event_type not in _TYPING:
         fields.update({k: v for k, v in custom.items() if k not in ("user", "user_id", "cid", "created_at")})
-    if given.parent_id is not msgspec.UNSET and given.parent_id:
+    if given.parent_id:
         fields["parent_id"] = given.parent_id
     event = events.channel_event(
         event_type, channel.type, channel.id, user=user_view(state, user_id), **fields
@@ -481,7 +481,7 @@ def mark_read(
     if reader_id not in channel.members:
         raise RequestError(NOT_ALLOWED, 403, f"user {reader_id!r} is not a member of channel {channel.cid}")
     message_id: str | None
-    if request.message_id is not msgspec.UNSET and request.message_id:
+    if request.message_id:
         message_id = request.message_id
         if message_id not in channel.messages_by_id:
             raise RequestError(INPUT, 400, f"message {message_id!r} does not exist in channel {channel.cid}")
@@ -497,7 +497,7 @@ def mark_read(
     )
     reader = user_view(state, reader_id)
     extra: dict[str, Any] = {}
-    if request.thread_id is not msgspec.UNSET and request.thread_id:
+    if request.thread_id:
         extra["thread_id"] = request.thread_id
     read_event = events.channel_event(
         "message.read",

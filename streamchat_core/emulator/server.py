@@ -28,6 +28,7 @@ from streamchat_core.emulator import redaction
 from streamchat_core.emulator.app import create_app
 from streamchat_core.emulator.auth import create_token
 from streamchat_core.emulator.config import EmulatorConfig
+from streamchat_core.emulator.protocol import EmulatorHTTPProtocol, EmulatorWebSocketProtocol
 from streamchat_core.emulator.state import EmulatorState
 from streamchat_core.tokens import dev_token
 
@@ -206,8 +207,8 @@ class Emulator:
         self._state = EmulatorState(self.config)
         config = uvicorn.Config(
             create_app(self._state),
-            http="h11",
-            ws="websockets-sansio",
+            http=EmulatorHTTPProtocol,  # h11, answering malformed requests in Stream's shape
+            ws=EmulatorWebSocketProtocol,  # websockets-sansio, refusing bad handshakes in Stream's shape
             lifespan="on",
             log_config=None,
             access_log=False,
@@ -335,6 +336,15 @@ class Emulator:
         for an unknown connection.
         """
         self._call(lambda s: s.burst(connection_id, count))
+
+    def fail_channel_queries(self, count: int = 1, mode: str = "reset") -> None:
+        """Make the next ``count`` channel queries fail (a client's re-watch after a reconnect included).
+
+        ``mode="reset"`` drops the HTTP connection without an answer, as a failing network
+        would (the client reads no response); ``mode="error"`` answers HTTP 500 with Stream's
+        error body (code -1). ``count=0`` stops failing them.
+        """
+        self._call(lambda s: s.fail_channel_queries(count, mode))
 
     def push_event(self, target: str, event: Mapping[str, Any]) -> int:
         """Queue ``event`` (any mapping with a ``type``) for a connection id or a user id.

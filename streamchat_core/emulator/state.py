@@ -58,6 +58,9 @@ class EmulatorState:
         #: Runtime switches the control endpoints flip.
         self.websocket_enabled = config.websocket
         self.answer_pings = True
+        #: Fault injection: how many of the next channel queries fail, and how ("reset", "error").
+        self.failing_channel_queries = 0
+        self.channel_query_failure = "reset"
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopping = False
 
@@ -224,9 +227,30 @@ class EmulatorState:
     def drop_connections(self) -> int:
         """End every connection as a network failure would (WebSocket close 1012); the count."""
         dropped = list(self.connections)
+        # All at once, as a failing network: the watching and presence events that each end
+        # causes are not queued on the connections that are going down with it.
+        for connection in dropped:
+            connection.request_close(CLOSE_DROPPED, "dropped by the emulator")
         for connection in dropped:
             self.end_connection(connection, CLOSE_DROPPED, "dropped by the emulator")
         return len(dropped)
+
+    def fail_channel_queries(self, count: int, mode: str = "reset") -> None:
+        """Make the next ``count`` channel queries fail: ``"reset"`` drops the HTTP connection
+        without an answer, ``"error"`` answers HTTP 500 (Stream's body, code -1)."""
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"count must be a non-negative integer, not {count!r}")
+        if mode not in ("reset", "error"):
+            raise ValueError(f"mode must be 'reset' or 'error', not {mode!r}")
+        self.failing_channel_queries = count
+        self.channel_query_failure = mode
+
+    def take_channel_query_failure(self) -> str | None:
+        """How the channel query being served must fail (``None``: it must not)."""
+        if self.failing_channel_queries <= 0:
+            return None
+        self.failing_channel_queries -= 1
+        return self.channel_query_failure
 
     def describe_connections(self, user_id: str | None = None) -> list[dict[str, Any]]:
         """Open connections, oldest first: id, user, kind, and for long-poll whether a poll is held."""

@@ -232,6 +232,6 @@ class UserStore:
             raise RequestError(INPUT, 400, f"offset must be between 0 and {_MAX_OFFSET}, not {offset}")
         match = compile_filter(filter_conditions)
         found = [r for r in self._users.values() if match(r)]
-        order = [(s.field_, 1 if s.direction is msgspec.UNSET else s.direction) for s in sort]
+        order = [(s.field_, 1 if s.direction is None else s.direction) for s in sort]
         found = sort_records(found, order or [("created_at", 1)], tie_break="id")
         return found[offset : offset + limit]

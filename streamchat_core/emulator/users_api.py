@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -49,10 +48,10 @@ async def query_users(request: Request) -> Response:
     state = state_of(request)
     payload = decode_query_json(request, "payload", wire.QueryUsersPayload)
     found = state.users.query(
-        {} if payload.filter_conditions is msgspec.UNSET else payload.filter_conditions,
-        [] if payload.sort is msgspec.UNSET else payload.sort,
-        None if payload.limit is msgspec.UNSET else payload.limit,
-        None if payload.offset is msgspec.UNSET else payload.offset,
+        {} if payload.filter_conditions is None else payload.filter_conditions,
+        [] if payload.sort is None else payload.sort,
+        payload.limit,
+        payload.offset,
     )
     return json_response({"users": [dict(r) for r in found]})
 
@@ -97,8 +96,8 @@ async def update_users_partial(request: Request) -> Response:
         records.append(
             state.users.prepare_partial(
                 update.id,
-                {} if update.set is msgspec.UNSET else update.set,
-                [] if update.unset is msgspec.UNSET else update.unset,
+                {} if update.set is None else update.set,
+                [] if update.unset is None else update.unset,
                 now,
                 by_server=caller.is_server,
             )

@@ -8,6 +8,11 @@ which the client reads as a final API error rather than a network failure.
 An accepted connection runs three tasks: the reader (pings in, the dead-connection window),
 the writer (the connection's outbox out, in order) and the heartbeat (a ``health.check`` every
 ``health_interval``).
+
+A frame that is not a ping is ignored, except one nesting arrays and objects deeper than
+:data:`~streamchat_core.emulator.nesting.MAX_DEPTH` levels: that is refused as bad input, and
+the socket closed with 1007 ("invalid frame payload data") and a reason naming the limit, with no
+error frame before it (the close code is the answer, as for 1009).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from streamchat_core.emulator import events
 from streamchat_core.emulator.connections import Connection
 from streamchat_core.emulator.errors import RequestError
 from streamchat_core.emulator.handshake import check_connect
+from streamchat_core.emulator.nesting import MAX_DEPTH, nested_too_deep
 from streamchat_core.emulator.state import CLOSE_DEAD, EmulatorState
 from streamchat_core.errors import DecodeError
 
@@ -32,6 +38,7 @@ __all__ = ["connect_endpoint"]
 log = logging.getLogger("streamchat_core.emulator")
 
 _PING = list[wire.HealthCheckPing]
+CLOSE_INVALID_DATA = 1007
 
 
 async def connect_endpoint(websocket: WebSocket) -> None:
@@ -89,21 +96,41 @@ async def _read(websocket: WebSocket, state: EmulatorState, connection: Connecti
         if text is None:
             raw = message.get("bytes")
             text = raw.decode("utf-8", "replace") if raw is not None else ""
-        _handle_frame(state, connection, text)
+        if not _handle_frame(state, connection, text):
+            return False  # the writer closes the socket
 
 
-def _handle_frame(state: EmulatorState, connection: Connection, text: str) -> None:
-    """A client sends only pings: ``[{"type": "health.check", "client_id": …}]``."""
+def _handle_frame(state: EmulatorState, connection: Connection, text: str) -> bool:
+    """A client sends only pings: ``[{"type": "health.check", "client_id": …}]``.
+
+    ``False`` when the frame ended the connection (nested too deeply).
+    """
+    too_deep = nested_too_deep(text)
     try:
-        codec.decode(text, _PING)
+        if not too_deep:
+            codec.decode(text, _PING)
+    except RecursionError:  # a safety net: the check above keeps such frames from the decoder
+        too_deep = True
     except DecodeError:
         # Anything else is ignored: a client cannot break its connection by sending junk.
         log.debug(
             "connection %s: ignored a frame that is not a ping (%d characters)", connection.id, len(text)
         )
-        return
+        return True
+    if too_deep:
+        log.warning(
+            "connection %s: a frame nests more than %d levels deep; closing with %d",
+            connection.id,
+            MAX_DEPTH,
+            CLOSE_INVALID_DATA,
+        )
+        state.end_connection(
+            connection, CLOSE_INVALID_DATA, f"frame nested more than {MAX_DEPTH} levels deep, the limit"
+        )
+        return False
     if state.answer_pings:
         state.deliver([connection], events.health_check(connection.id))
+    return True
 
 
 async def _write(websocket: WebSocket, connection: Connection, tasks: anyio.abc.TaskGroup) -> None:

@@ -39,14 +39,14 @@ def test_messages_stay_unique_and_in_order() -> None:
     assert state.cid == CID
     assert state.config is not None
     assert [m.id for m in state.messages] == ["a", "b"]
-    apply(state, wire.MessageNewEvent(cid=CID, message=message("c", 3)))
-    apply(state, wire.MessageNewEvent(cid=CID, message=message("c", 3, text="edited")))
-    apply(state, wire.MessageNewEvent(cid=CID, message=message("late", 0)))
-    apply(state, wire.MessageNewEvent(cid=CID, message=message("reply", 4, parent_id="a")))
+    apply(state, wire.MessageNewEvent(cid=CID, created_at=T0, message=message("c", 3)))
+    apply(state, wire.MessageNewEvent(cid=CID, created_at=T0, message=message("c", 3, text="edited")))
+    apply(state, wire.MessageNewEvent(cid=CID, created_at=T0, message=message("late", 0)))
+    apply(state, wire.MessageNewEvent(cid=CID, created_at=T0, message=message("reply", 4, parent_id="a")))
     assert [m.id for m in state.messages] == ["late", "a", "b", "c"]
     assert state.messages[-1].text == "edited"
     shown = wire.Message(
-        id="shown", parent_id="a", created_at=T0 + timedelta(seconds=5), extra_data={"show_in_channel": True}
+        id="shown", parent_id="a", created_at=T0 + timedelta(seconds=5), show_in_channel=True
     )
     state.add_message(shown)
     assert state.messages[-1].id == "shown"
@@ -58,14 +58,14 @@ def test_messages_stay_unique_and_in_order() -> None:
 def test_unread_counts_and_reads() -> None:
     state = ChannelState()
     state.load(snapshot(read=[wire.ReadState(user=JANE, last_read=T0, unread_messages=0)]))
-    apply(state, wire.MessageNewEvent(cid=CID, message=message("m1", 1)))
+    apply(state, wire.MessageNewEvent(cid=CID, created_at=T0, message=message("m1", 1)))
     assert state.read["jane"].unread_messages == 1
     apply(state, wire.MessageReadEvent(cid=CID, user=JOHN, last_read_message_id="m1", created_at=T0))
     assert state.read["john"].last_read_message_id == "m1"
-    apply(state, wire.NotificationMarkReadEvent(cid=CID, user=JANE))
+    apply(state, wire.NotificationMarkReadEvent(cid=CID, created_at=T0, user=JANE))
     assert state.read["jane"].unread_messages == 0
     own = wire.Message(id="m2", user=JANE, created_at=T0 + timedelta(seconds=9))
-    apply(state, wire.MessageNewEvent(cid=CID, message=own))
+    apply(state, wire.MessageNewEvent(cid=CID, created_at=T0, message=own))
     assert state.read["jane"].last_read_message_id == "m2"
 
 
@@ -79,9 +79,14 @@ def test_a_query_keeps_newer_reads_and_drops_hidden_ones() -> None:
 
 def test_typing_entries_start_stop_and_expire() -> None:
     state = ChannelState()
-    assert apply(state, wire.TypingStartEvent(cid=CID, user=JOHN, parent_id="p"), now=100.0) is True
-    assert apply(state, wire.TypingStartEvent(cid=CID, user=JANE), now=100.0) is False  # the own user
-    assert apply(state, wire.TypingStartEvent(cid=CID), now=100.0) is False  # no user
+    assert (
+        apply(state, wire.TypingStartEvent(cid=CID, created_at=T0, user=JOHN, parent_id="p"), now=100.0)
+        is True
+    )
+    assert (
+        apply(state, wire.TypingStartEvent(cid=CID, created_at=T0, user=JANE), now=100.0) is False
+    )  # the own user
+    assert apply(state, wire.TypingStartEvent(cid=CID, created_at=T0), now=100.0) is False  # no user
     entry = state.typing["john"]
     assert entry.parent_id == "p"
     assert entry.expires_at == 107.0
@@ -90,10 +95,10 @@ def test_typing_entries_start_stop_and_expire() -> None:
     assert state.expire_typing(106.9) == []
     assert [e.user.id for e in state.expire_typing(107.0)] == ["john"]
     assert state.next_typing_expiry() is None
-    apply(state, wire.TypingStartEvent(cid=CID, user=JOHN), now=0.0)
-    apply(state, wire.TypingStopEvent(cid=CID, user=JOHN))
+    apply(state, wire.TypingStartEvent(cid=CID, created_at=T0, user=JOHN), now=0.0)
+    apply(state, wire.TypingStopEvent(cid=CID, created_at=T0, user=JOHN))
     assert state.typing == {}
-    apply(state, wire.TypingStartEvent(cid=CID, user=JOHN), now=0.0)
+    apply(state, wire.TypingStartEvent(cid=CID, created_at=T0, user=JOHN), now=0.0)
     assert [e.user.id for e in state.clear_typing()] == ["john"]
     assert state.typing == {}
 
@@ -103,13 +108,13 @@ def test_watchers_and_user_updates() -> None:
     state.load(
         snapshot(members=[wire.ChannelMember(user_id="john", user=JOHN)], watcher_count=1, watchers=[JOHN])
     )
-    apply(state, wire.UserWatchingStartEvent(cid=CID, user=JANE, watcher_count=2))
+    apply(state, wire.UserWatchingStartEvent(cid=CID, created_at=T0, user=JANE, watcher_count=2))
     assert state.watcher_count == 2
     assert set(state.watchers) == {"john", "jane"}
-    apply(state, wire.UserWatchingStopEvent(cid=CID, user=JANE, watcher_count=1))
+    apply(state, wire.UserWatchingStopEvent(cid=CID, created_at=T0, user=JANE, watcher_count=1))
     assert state.watcher_count == 1
     assert set(state.watchers) == {"john"}
-    apply(state, wire.TypingStartEvent(cid=CID, user=JOHN))
+    apply(state, wire.TypingStartEvent(cid=CID, created_at=T0, user=JOHN))
     state.read["john"] = wire.ReadState(user=JOHN, last_read=T0)
     renamed = wire.User(id="john", extra_data={"name": "Johnny"})
     state.update_user(renamed)

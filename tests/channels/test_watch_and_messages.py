@@ -175,7 +175,9 @@ async def test_stop_watching_ends_the_channel_events(streamchat_emulator: Any) -
         # A member who does not watch gets a notification instead of message.new.
         read = await p.jane.until(lambda e: e.type_tag == "notification.message_new")
         assert [e for e in read if e.type_tag == "message.new"] == []
-        assert read[-1].payload["message"]["id"] == sent.id
+        notified = read[-1]
+        assert isinstance(notified, wire.NotificationNewMessageEvent)
+        assert notified.message.id == sent.id
 
 
 async def test_a_new_connect_user_starts_without_the_old_channels(streamchat_emulator: Any) -> None:

@@ -19,8 +19,10 @@ WAIT = 10.0
 
 
 def fast_backoff(stable_after: float = 30.0) -> ExponentialBackoff:
-    """Reconnect delays of 10 to 50 ms, deterministic."""
-    return ExponentialBackoff(floor=0.01, cap=0.05, stable_after=stable_after, rng=random.Random(7))
+    """Reconnect delays of 10 to 50 ms (0 to 10 ms after losing a connection that worked), deterministic."""
+    return ExponentialBackoff(
+        floor=0.01, cap=0.05, stable_after=stable_after, reconnect_jitter=0.01, rng=random.Random(7)
+    )
 
 
 def emulator_client(emu: Any, **options: Any) -> StreamChatClient:

@@ -6,7 +6,12 @@ import random
 
 import pytest
 
-from streamchat_core.backoff import BackoffPolicy, ExponentialBackoff
+from streamchat_core.backoff import (
+    DEFAULT_RECONNECT_JITTER,
+    BackoffPolicy,
+    ExponentialBackoff,
+    reconnect_jitter,
+)
 
 
 def test_delays_stay_between_the_floor_and_a_growing_ceiling() -> None:
@@ -44,6 +49,7 @@ def test_a_zero_floor_gives_no_delay_at_first() -> None:
         ({"floor": 2.0, "cap": 1.0}, "floor"),
         ({"factor": 0.5}, "factor"),
         ({"stable_after": -1.0}, "stable_after"),
+        ({"reconnect_jitter": -0.1}, "reconnect_jitter"),
     ],
 )
 def test_bad_settings_are_refused(kwargs: dict[str, float], message: str) -> None:
@@ -53,3 +59,19 @@ def test_bad_settings_are_refused(kwargs: dict[str, float], message: str) -> Non
 
 def test_it_is_a_backoff_policy() -> None:
     assert isinstance(ExponentialBackoff(), BackoffPolicy)
+
+
+def test_the_first_attempt_after_a_lost_connection_waits_only_a_jitter() -> None:
+    backoff = ExponentialBackoff(floor=5.0, cap=25.0, rng=random.Random(3))
+    jitters = [reconnect_jitter(backoff) for _ in range(200)]
+    assert all(0.0 <= j <= DEFAULT_RECONNECT_JITTER for j in jitters)
+    assert len(set(jitters)) > 150  # spread: thousands of clients do not arrive together
+    assert reconnect_jitter(ExponentialBackoff(reconnect_jitter=0.0)) == 0.0
+
+    class Bare:  # a policy of its own, without first_delay: the default jitter
+        stable_after = 30.0
+
+        def delay(self, failures: int) -> float:
+            raise AssertionError("the first attempt must not back off")
+
+    assert 0.0 <= reconnect_jitter(Bare()) <= DEFAULT_RECONNECT_JITTER

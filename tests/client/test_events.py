@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import anyio
@@ -20,7 +20,9 @@ pytestmark = pytest.mark.anyio
 
 
 def typing(user: str) -> wire.TypingStartEvent:
-    return wire.TypingStartEvent(cid="messaging:x", user=wire.User(id=user))
+    return wire.TypingStartEvent(
+        created_at=datetime(2024, 5, 1, tzinfo=timezone.utc), cid="messaging:x", user=wire.User(id=user)
+    )
 
 
 async def test_handlers_get_their_types_and_the_catch_all_gets_everything() -> None:
@@ -29,12 +31,12 @@ async def test_handlers_get_their_types_and_the_catch_all_gets_everything() -> N
     done = anyio.Event()
 
     def on_typing(event: Any) -> None:
-        seen.append(("typing", event.type_tag))
+        seen.append(("typing", event.type))
 
     async def on_any(event: Any) -> None:
         await anyio.lowlevel.checkpoint()
-        seen.append(("*", event.type_tag))
-        if event.type_tag == "custom.last":
+        seen.append(("*", event.type))
+        if event.type == "custom.last":
             done.set()
 
     hub.on("typing.start", on_typing)
@@ -127,10 +129,10 @@ async def test_a_stream_collects_from_creation_and_ends_with_the_hub() -> None:
         hub.dispatch(decode_event(b'{"type":"custom.thing","n":1}'))
         first = await stream.receive()
         second = await stream.receive()
-        assert first.type_tag == "typing.start"
+        assert first.type == "typing.start"
         assert isinstance(second, UnknownEvent)
         assert second.payload["n"] == 1
-        assert [(await everything.receive()).type_tag for _ in range(3)] == [
+        assert [(await everything.receive()).type for _ in range(3)] == [
             "typing.start",
             "connection.changed",
             "custom.thing",
@@ -149,7 +151,7 @@ async def test_a_closed_or_dropped_stream_stops_collecting() -> None:
         tg.start_soon(hub.run)
         async with hub.events("typing.start") as stream:
             hub.dispatch(typing("a"))
-            assert (await stream.receive()).type_tag == "typing.start"
+            assert (await stream.receive()).type == "typing.start"
         hub.dispatch(typing("b"))
         with pytest.raises(StopAsyncIteration):
             await stream.receive()

@@ -38,7 +38,7 @@ from streamchat_core import (
     User,
     dev_token,
 )
-from streamchat_core.codec import to_builtins
+from streamchat_core.codec import EVENT_TYPES, to_builtins
 from streamchat_transports.memory import MemoryPeer, MemoryServer, MemoryTransport, error_frame
 
 pytestmark = pytest.mark.anyio
@@ -68,6 +68,11 @@ async def stay_open(peer: MemoryPeer, connection_id: str = "c1", **me: Any) -> N
 
 
 def frame(type_: str, **fields: Any) -> bytes:
+    """A server frame; one of a known type gets what its model requires (``created_at``, ``message``)."""
+    if type_ in EVENT_TYPES:
+        fields.setdefault("created_at", "2026-01-01T00:00:00Z")
+    if type_ == "message.new":
+        fields.setdefault("message", {"id": "m1"})
     return msgspec.json.encode({"type": type_, **fields})
 
 
@@ -290,17 +295,24 @@ async def test_a_slow_or_raising_handler_does_not_delay_pings(behaviour: str) ->
 
 
 class RecordingBackoff:
+    """Records every decision asked of it; never waits."""
+
     def __init__(self, stable_after: float) -> None:
         self.stable_after = stable_after
         self.calls: list[int] = []
+        self.first_delays = 0
 
     def delay(self, failures: int) -> float:
         self.calls.append(failures)
         return 0.0
 
+    def first_delay(self) -> float:
+        self.first_delays += 1
+        return 0.0
+
 
 @pytest.mark.parametrize("stable_after", [0.0, 1000.0])
-async def test_reconnects_back_off_and_reset_after_a_stable_period(stable_after: float) -> None:
+async def test_reconnects_back_off_on_failures_and_reset_after_a_stable_period(stable_after: float) -> None:
     drop = anyio.Event()
 
     async def handle(peer: MemoryPeer) -> None:
@@ -324,9 +336,41 @@ async def test_reconnects_back_off_and_reset_after_a_stable_period(stable_after:
                 await recovered.receive()  # c5, after three refusals
                 await recovered.receive()  # c7, after one more refusal
             assert client.connection_id == "c7"
-    # Dropped at c1: failures 1..4 (three refused). Dropped at c5: the count starts over only
-    # when c5 stayed up for stable_after.
-    assert backoff.calls == ([1, 2, 3, 4, 1, 2] if stable_after == 0.0 else [1, 2, 3, 4, 5, 6])
+    if stable_after == 0.0:
+        # Every connection that opened "worked" (stayed up stable_after): losing c1 and c5 is
+        # no failure, the first attempt after each goes out at once; only refusals back off,
+        # and c5 staying up reset the count.
+        assert (backoff.first_delays, backoff.calls) == (2, [1, 2, 3, 1])
+    else:
+        # c1 and c5 dropped at once (well within HELD_AFTER): a server that accepts and closes
+        # is not hammered; those drops count as failures, and the count never resets.
+        assert (backoff.first_delays, backoff.calls) == (0, [1, 2, 3, 4, 5, 6])
+
+
+async def test_the_first_attempt_after_losing_a_working_connection_does_not_back_off() -> None:
+    drops = 0
+
+    async def handle(peer: MemoryPeer) -> None:
+        nonlocal drops
+        await open_peer(peer, f"c{len(server.peers)}")
+        await server_drops.receive()
+        drops += 1
+        await peer.close(1012)
+
+    send, server_drops = anyio.create_memory_object_stream[None](10)
+    async with serving(handle) as server:
+        backoff = RecordingBackoff(stable_after=0.0)
+        async with client_with(MemoryTransport(server), backoff=backoff) as client:
+            recovered = client.events("connection.recovered")
+            await client.connect_user(JOHN, dev_token("john"))
+            for n in range(3):
+                await send.send(None)
+                with anyio.fail_after(WAIT):
+                    await recovered.receive()
+                assert client.connection_id == f"c{n + 2}"
+            assert client.stats.reconnects == 3
+        # Three drops, three reconnects, each attempted at once: the policy only gave its jitter.
+        assert (drops, backoff.first_delays, backoff.calls) == (3, 3, [])
 
 
 async def test_reconnects_stop_at_an_api_rejection() -> None:
@@ -576,14 +620,9 @@ async def test_unknown_events_and_own_user_updates() -> None:
         await open_peer(peer, "c1", name="John", total_unread_count=4, language="en")
         await peer.send(frame("brand.new.thing", answer=42))
         await peer.send(
-            msgspec.json.encode(
-                {
-                    "type": "user.updated",
-                    "user": {"id": "john", "role": "admin", "name": "Johnny", "mood": "ok"},
-                }
-            )
+            frame("user.updated", user={"id": "john", "role": "admin", "name": "Johnny", "mood": "ok"})
         )
-        await peer.send(msgspec.json.encode({"type": "user.updated", "user": {"id": "jane", "name": "Jane"}}))
+        await peer.send(frame("user.updated", user={"id": "jane", "name": "Jane"}))
         await peer.closed_by_client.wait()
 
     async with serving(handle) as server:
@@ -690,3 +729,46 @@ def test_log_level_sets_the_streamchat_logger() -> None:
         assert logger.level == logging.WARNING
     finally:
         logger.setLevel(previous)
+
+
+async def test_a_lost_connection_is_replaced_while_its_transport_is_still_closing() -> None:
+    """The core learns at once that a connection is unusable, however long its transport takes to close."""
+    release = anyio.Event()
+    stuck_closing = anyio.Event()
+
+    class SlowToClose(MemoryTransport):
+        @asynccontextmanager
+        async def connect(self, request: Any) -> AsyncIterator[Any]:
+            async with super().connect(request) as conn:
+                try:
+                    yield conn
+                finally:
+                    if not release.is_set():
+                        stuck_closing.set()
+                        with anyio.CancelScope(shield=True):
+                            await release.wait()
+
+    states: list[ConnectionState] = []
+
+    async def handle(peer: MemoryPeer) -> None:
+        n = len(server.peers)
+        if n == 2:
+            with anyio.fail_after(WAIT):
+                await stuck_closing.wait()
+            states.append(client.connection_state)
+        await open_peer(peer, f"c{n}")
+        if n == 1:
+            await peer.close(1011)
+        await peer.closed_by_client.wait()
+
+    async with serving(handle) as server:
+        client = client_with(SlowToClose(server), backoff=fast_backoff(stable_after=0.0))
+        async with client:
+            recovered = client.events("connection.recovered")
+            await client.connect_user(JOHN, dev_token("john"))
+            with anyio.fail_after(WAIT):
+                await recovered.receive()
+            assert client.connection_id == "c2"
+            assert states == [ConnectionState.CONNECTING]  # not "connected" on the dead one
+            assert not server.peers[0].closed_by_client.is_set()  # c1's transport is still closing
+            release.set()

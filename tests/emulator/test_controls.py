@@ -152,3 +152,36 @@ async def test_the_http_controls_need_a_server_token(make_emulator: Callable[...
             dropped = await client.post("/_emulator/drop", headers=server)
             assert dropped.json()["dropped"] == 1
         assert (await ws.wait_closed()).code == 1012
+
+
+async def test_failing_the_next_channel_queries(make_emulator: Callable[..., Emulator]) -> None:
+    import httpx
+
+    emu = make_emulator()
+    peer = Peer(emu)
+    user_id = unique("q")
+    async with peer.connected(user_id):
+        query = f"/channels/messaging/{unique('c')}/query"
+        body = {"data": {"members": [user_id]}}
+        emu.fail_channel_queries(1, "error")
+        failed = await peer.request("POST", query, user_id=user_id, json_body=body)
+        assert (failed.status_code, failed.json()["code"]) == (500, -1)
+        emu.fail_channel_queries(1)  # "reset": no answer at all
+        with pytest.raises(httpx.RemoteProtocolError):
+            await peer.request("POST", query, user_id=user_id, json_body=body)
+        ok = await peer.request("POST", query, user_id=user_id, json_body=body)
+        assert ok.status_code == 200  # only the next ones fail
+        with pytest.raises(ValueError, match="mode"):
+            emu.fail_channel_queries(1, "sometimes")
+        async with peer.http() as client:
+            server = {"Authorization": emu.server_token()}
+            set_ = await client.post(
+                "/_emulator/fail-queries", headers=server, json={"count": 2, "mode": "error"}
+            )
+            assert set_.json() == {"count": 2, "mode": "error", "duration": "0.00ms"}
+            bad = await client.post("/_emulator/fail-queries", headers=server, json={"count": -1})
+            assert (bad.status_code, bad.json()["code"]) == (400, 4)
+        for _ in range(2):
+            failed = await peer.request("POST", query, user_id=user_id, json_body=body)
+            assert failed.status_code == 500
+        assert (await peer.request("POST", query, user_id=user_id, json_body=body)).status_code == 200

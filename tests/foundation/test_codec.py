@@ -39,28 +39,37 @@ HEALTH_CHECK = (
 
 
 @pytest.mark.parametrize("cls", ALL_MODELS, ids=lambda c: c.__name__)
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(data=st.data())
 def test_every_model_survives_encode_then_decode(cls: type[msgspec.Struct], data: st.DataObject) -> None:
     value = data.draw(struct_strategy(cls))
     encoded = codec.encode(value)
     decoded = codec.decode(encoded, cls)
-    assert decoded == value
+    # Compared on the wire: a decoded user also has its name and image in extra_data.
+    assert codec.to_builtins(decoded) == codec.to_builtins(value)
     # And once more: a decoded value (lazy custom fields) encodes to the same JSON.
     assert msgspec.json.decode(codec.encode(decoded)) == msgspec.json.decode(encoded)
 
 
 @pytest.mark.parametrize("cls", list(codec.EVENT_TYPES.values()), ids=lambda c: c.__name__)
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(data=st.data())
 def test_every_event_decodes_through_decode_event(cls: type[msgspec.Struct], data: st.DataObject) -> None:
     value = data.draw(struct_strategy(cls))
+    tag = cls.__struct_config__.tag
+    assert value.type == tag
     encoded = codec.encode(value)
     if cls is wire.ConnectionErrorEvent:
         with pytest.raises(StreamAPIError):
             codec.decode_event(encoded)
         return
-    assert codec.decode_event(encoded) == value
+    decoded = codec.decode_event(encoded)
+    assert type(decoded) is cls
+    assert decoded.type == tag
+    # Compared on the wire: a decoded user also has its name and image in extra_data.
+    assert codec.to_builtins(decoded) == codec.to_builtins(value)
+    assert decoded.to_dict() == msgspec.json.decode(encoded)
+    assert codec.encode(decoded) == encoded
 
 
 def test_health_check_with_custom_fields_on_me() -> None:
@@ -97,7 +106,7 @@ def test_type_may_come_last_as_stream_sends_it() -> None:
     frame = b'{"cid":"messaging:general","user":{"id":"jane","name":"Jane"},"created_at":"2020-07-17T13:55:56Z","type":"typing.start"}'
     event = codec.decode_event(frame)
     assert isinstance(event, wire.TypingStartEvent)
-    assert event.user is not msgspec.UNSET
+    assert event.user is not None
     assert event.user.extra_data["name"] == "Jane"
 
 
@@ -124,10 +133,10 @@ def test_nanosecond_timestamps_round_to_the_nearest_microsecond() -> None:
 
 
 def test_unknown_event_type_keeps_the_raw_frame() -> None:
-    frame = b'{"type":"poll.vote_casted","poll":{"id":"p1"},"created_at":"2026-01-01T00:00:00Z"}'
+    frame = b'{"type":"my_app.vote_casted","poll":{"id":"p1"},"created_at":"2026-01-01T00:00:00Z"}'
     event = codec.decode_event(frame)
     assert isinstance(event, codec.UnknownEvent)
-    assert event.type == "poll.vote_casted"
+    assert event.type == "my_app.vote_casted"
     assert event.raw == frame
     assert event.payload["poll"] == {"id": "p1"}
     assert codec.encode(event) == frame

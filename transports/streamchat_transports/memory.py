@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime, timezone
 from typing import Any
 
 import anyio
@@ -48,7 +49,14 @@ Frame = bytes | str
 def hello_frame(connection_id: str, me: Mapping[str, Any], **fields: Any) -> bytes:
     """The first frame of a v1 connection: a ``health.check`` carrying ``connection_id`` and ``me``."""
     return msgspec.json.encode(
-        {"type": "health.check", "connection_id": connection_id, "cid": "*", "me": dict(me), **fields}
+        {
+            "type": "health.check",
+            "connection_id": connection_id,
+            "cid": "*",
+            "me": dict(me),
+            "created_at": datetime.now(timezone.utc),
+            **fields,
+        }
     )
 
 

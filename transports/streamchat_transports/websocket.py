@@ -15,6 +15,16 @@ Errors are mapped to the project's own:
 - no open connection within ``request.timeout`` → ``ConnectTimeoutError``;
 - the connection ending → ``ConnectionClosedError`` carrying the close code.
 
+A protocol violation by the server (a reserved opcode, reserved bits set, a masked frame, a
+fragmented control frame, invalid UTF-8 in a text frame where the library checks it) fails the
+connection at once: ``receive()`` raises ``ConnectionClosedError`` carrying the close code the
+client sent (1002, 1007). Both libraries then wait for the server to close TCP, as RFC 6455
+asks of a client, and a server that broke the protocol may never do so: under asyncio the
+socket is closed as soon as ``websockets`` has queued its close frame; under trio the
+connection's TCP stream is closed once the closing handshake is done or has timed out. (Under asyncio, text
+frames are read as bytes, unchecked: a frame with invalid UTF-8 reaches the core, which drops
+it and reads on.)
+
 Leaving the connection's ``async with`` normally closes it with the closing handshake, bounded
 by ``close_timeout``; leaving it with an exception (a cancellation included) sends the close
 frame and drops the connection at once.
@@ -118,6 +128,21 @@ class _RejectedConnection:
         raise ConnectionClosedError("the server refused the WebSocket upgrade", retryable=False)
 
 
+class _FailFastClientConnection(websockets.asyncio.client.ClientConnection):
+    """A ``websockets`` connection that closes its socket once the server broke the protocol.
+
+    On a protocol violation ``websockets`` sends a close frame and, being the client, waits
+    for the server to close TCP; until then ``recv()`` waits too. Closing the transport (after
+    the close frame is written) ends that wait at once.
+    """
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        transport = self.transport
+        if self.protocol.parser_exc is not None and transport is not None and not transport.is_closing():
+            transport.close()
+
+
 class _WebsocketsConnection:
     """A ``websockets`` (asyncio) connection."""
 
@@ -130,13 +155,21 @@ class _WebsocketsConnection:
             # decode=False: text frames as bytes, skipping a UTF-8 decode msgspec does not need.
             return await self._recv(decode=False)
         except ConnectionClosed as exc:
-            raise _closed(exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else "") from None
+            raise _closed_by_websockets(exc) from None
 
     async def send(self, frame: bytes | str) -> None:
         try:
             await self._ws.send(frame if isinstance(frame, str) else frame.decode())
         except ConnectionClosed as exc:
-            raise _closed(exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else "") from None
+            raise _closed_by_websockets(exc) from None
+
+
+def _closed_by_websockets(exc: ConnectionClosed) -> ConnectionClosedError:
+    if exc.rcvd is not None:
+        return _closed(exc.rcvd.code, exc.rcvd.reason)
+    if exc.sent is not None:  # the client failed the connection: the server broke the protocol
+        return _closed(exc.sent.code, exc.sent.reason, by_client=True)
+    return _closed(None, "")
 
 
 class _TrioConnection:
@@ -144,6 +177,8 @@ class _TrioConnection:
 
     def __init__(self, ws: trio_websocket.WebSocketConnection) -> None:
         self._ws = ws
+        #: Set once the connection ended under us (not closed by this side).
+        self.broken = False
 
     async def receive(self) -> bytes | str:
         from trio_websocket import ConnectionClosed
@@ -151,6 +186,7 @@ class _TrioConnection:
         try:
             return await self._ws.get_message()
         except ConnectionClosed as exc:
+            self.broken = True
             reason = exc.reason
             raise _closed(reason.code if reason else None, (reason.reason or "") if reason else "") from None
 
@@ -160,17 +196,20 @@ class _TrioConnection:
         try:
             await self._ws.send_message(frame if isinstance(frame, str) else frame.decode())
         except ConnectionClosed as exc:
+            self.broken = True
             reason = exc.reason
             raise _closed(reason.code if reason else None, (reason.reason or "") if reason else "") from None
 
 
-def _closed(code: int | None, reason: str) -> ConnectionClosedError:
+def _closed(code: int | None, reason: str, *, by_client: bool = False) -> ConnectionClosedError:
     described = f"code {code}" if code is not None else "no close code"
-    return ConnectionClosedError(
-        f"the WebSocket connection closed ({described}{': ' + reason if reason else ''})",
-        close_code=code,
-        close_reason=reason,
+    detail = f"{described}{': ' + reason if reason else ''}"
+    message = (
+        f"the WebSocket connection failed: the server broke the protocol (closed with {detail})"
+        if by_client
+        else f"the WebSocket connection closed ({detail})"
     )
+    return ConnectionClosedError(message, close_code=code, close_reason=reason)
 
 
 @functools.cache
@@ -219,6 +258,7 @@ class WebSocketTransport:
             "ping_interval": None,
             "close_timeout": self.close_timeout,
             "user_agent_header": request.user_agent,
+            "create_connection": _FailFastClientConnection,
         }
         if _websockets_supports_proxy():
             options["proxy"] = self.proxy
@@ -259,26 +299,40 @@ class WebSocketTransport:
         import trio_websocket
 
         entered = False
+        # Bounds the end of trio-websocket's context: its reader task waits for the server to
+        # close TCP, and after a protocol violation (the library closed the WebSocket without
+        # a closing handshake) a server may never do so.
+        closing = anyio.CancelScope()
         try:
-            async with trio_websocket.open_websocket_url(
-                request.websocket_url(),
-                ssl_context=self.ssl if request.base_url.startswith("https://") else None,
-                message_queue_size=self.trio_message_queue_size,
-                max_message_size=self.max_message_size,
-                connect_timeout=request.timeout,
-                disconnect_timeout=self.close_timeout,
-            ) as ws:
-                entered = True
-                graceful = False
-                try:
-                    yield _TrioConnection(ws)
-                    graceful = True
-                finally:
-                    # When cancelled, trio-websocket's reader task is cancelled too and no
-                    # closing handshake can complete: send the close frame and go.
-                    timeout = self.close_timeout if graceful else _ABORT_CLOSE_TIMEOUT
-                    with anyio.CancelScope(shield=True), anyio.move_on_after(timeout):
-                        await ws.aclose()
+            with closing:
+                async with trio_websocket.open_websocket_url(
+                    request.websocket_url(),
+                    ssl_context=self.ssl if request.base_url.startswith("https://") else None,
+                    message_queue_size=self.trio_message_queue_size,
+                    max_message_size=self.max_message_size,
+                    connect_timeout=request.timeout,
+                    disconnect_timeout=self.close_timeout,
+                ) as ws:
+                    entered = True
+                    graceful = False
+                    connection = _TrioConnection(ws)
+                    try:
+                        yield connection
+                        graceful = not connection.broken
+                    finally:
+                        # When cancelled, trio-websocket's reader task is cancelled too and no
+                        # closing handshake can complete: send the close frame and go.
+                        timeout = self.close_timeout if graceful else _ABORT_CLOSE_TIMEOUT
+                        with anyio.CancelScope(shield=True):
+                            with anyio.move_on_after(timeout):
+                                await ws.aclose()
+                            # Then drop TCP (the reader task ends with it), without waiting for
+                            # the server to: trio-websocket has no public way to do this.
+                            stream = getattr(ws, "_stream", None)
+                            if stream is not None:
+                                with anyio.move_on_after(_ABORT_CLOSE_TIMEOUT):
+                                    await stream.aclose()
+                        closing.deadline = anyio.current_time() + _ABORT_CLOSE_TIMEOUT
         except trio_websocket.ConnectionRejected as exc:
             if entered:
                 raise
