@@ -16,8 +16,12 @@ from typing import Any
 import msgspec
 
 import streamchat_wire as wire
+from streamchat_core.custom_fields import detach
 
-__all__ = ["ChannelState", "TypingEntry"]
+__all__ = ["DEFAULT_MAX_MESSAGES", "ChannelState", "TypingEntry"]
+
+#: How many messages a channel's state keeps by default: the newest ones.
+DEFAULT_MAX_MESSAGES = 500
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -61,7 +65,8 @@ class ChannelState:
 
     - ``members``, ``read``, ``typing`` and ``watchers`` are keyed by user id;
     - ``messages`` is oldest first, each id once; thread replies appear only when they are
-      also shown in the channel;
+      also shown in the channel; it keeps the newest ``max_messages`` (older ones are dropped,
+      so that a long-running client's memory stays flat: query the channel for history);
     - ``read`` holds what the server lets this user see: a member whose read receipts are off
       has no entry, except for that member's own client;
     - ``typing`` never holds the own user.
@@ -78,6 +83,8 @@ class ChannelState:
     typing: dict[str, TypingEntry] = field(default_factory=dict)
     watcher_count: int = 0
     watchers: dict[str, wire.User] = field(default_factory=dict)
+    #: The most messages kept; set it to keep more or fewer.
+    max_messages: int = DEFAULT_MAX_MESSAGES
     _message_ids: set[str] = field(default_factory=set, repr=False)
 
     # ------------------------------------------------------------------ snapshots
@@ -89,7 +96,11 @@ class ChannelState:
         id (an event that arrived while the query was in flight is kept). Read states are the
         response's, each kept from the current state when that one is more recent; a user the
         response leaves out (read receipts turned off) is dropped.
+
+        The custom fields of what is kept are read now, so that the state does not keep the
+        whole response alive through them.
         """
+        detach(snapshot)
         channel = snapshot.channel
         self.channel = channel
         self.cid = channel.cid
@@ -119,9 +130,13 @@ class ChannelState:
             self.watchers = {u.id: u for u in watchers}
 
     def add_message(self, message: wire.Message) -> None:
-        """Add a message, or replace the one with its id (the response to a send, an event)."""
+        """Add a message, or replace the one with its id (the response to a send, an event).
+
+        Its custom fields are read now: kept, it must not keep its frame alive.
+        """
         if not _in_channel(message):
             return
+        detach(message)
         if message.id in self._message_ids:
             for i in range(len(self.messages) - 1, -1, -1):
                 if self.messages[i].id == message.id:
@@ -130,6 +145,7 @@ class ChannelState:
         if not self.messages or _created(message) >= _created(self.messages[-1]):
             self.messages.append(message)
             self._message_ids.add(message.id)
+            self._trim()
         else:
             self._merge_messages([message])
 
@@ -141,6 +157,14 @@ class ChannelState:
         # sorted() is stable: messages with equal timestamps keep their order.
         self.messages = sorted(by_id.values(), key=_created)
         self._message_ids = set(by_id)
+        self._trim()
+
+    def _trim(self) -> None:
+        excess = len(self.messages) - max(self.max_messages, 0)
+        if excess > 0:
+            for message in self.messages[:excess]:
+                self._message_ids.discard(message.id)
+            del self.messages[:excess]
 
     # ------------------------------------------------------------------ events
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import typing
+import warnings
 from typing import Any, Final, TypeAlias, TypeVar, Union
 
 import msgspec
@@ -85,6 +86,7 @@ class UnknownEvent:
     @property
     def type_tag(self) -> str:
         """Deprecated: use ``event.type``."""
+        warnings.warn("type_tag is deprecated: use event.type", DeprecationWarning, stacklevel=2)
         return self.type
 
     @property

@@ -240,7 +240,7 @@ class Link:
             return False
         if not isinstance(event, wire.HealthCheckEvent):
             self.error = TransportError(
-                f"the server's first frame is a {event.type_tag!r} event, not the health.check that opens a connection"
+                f"the server's first frame is a {event.type!r} event, not the health.check that opens a connection"
             )
             return False
         self.hello = event

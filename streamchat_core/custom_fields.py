@@ -25,7 +25,7 @@ import msgspec
 from streamchat_wire import EXTRA_DATA_WIRE_NAME, CustomFieldsStruct, UserStruct
 from streamchat_wire._custom import CustomFields, Path, leftover_keys, new_frame_cell
 
-__all__ = ["Attacher", "CustomFields", "attacher", "leftover_keys", "new_frame_cell", "wire_names"]
+__all__ = ["Attacher", "CustomFields", "attacher", "detach", "leftover_keys", "new_frame_cell", "wire_names"]
 
 # An attacher is called with a decoded value, its frame's cell (``new_frame_cell``) and the
 # path of the value in the frame.
@@ -235,3 +235,43 @@ def _compile_static(cls: type[msgspec.Struct], static: Path) -> Attacher | None:
     namespace = dict(names)
     exec(compile("\n".join(lines), f"<custom-fields attacher for {cls.__name__}>", "exec"), namespace)
     return typing.cast(Attacher, namespace["attach"])
+
+
+_struct_children: dict[type[msgspec.Struct], tuple[str, ...]] = {}
+
+
+def _children(cls: type[msgspec.Struct]) -> tuple[str, ...]:
+    """The fields of ``cls`` that can hold custom fields (structs, lists or dicts of them)."""
+    names = _struct_children.get(cls)
+    if names is None:
+        hints = _hints(cls)
+        names = tuple(
+            f.name
+            for f in msgspec.structs.fields(cls)
+            if f.name != "extra_data" and attacher(hints[f.name], None) is not None
+        )
+        _struct_children[cls] = names
+    return names
+
+
+def detach(value: Any) -> None:
+    """Read the custom fields of every model in ``value`` now and let go of their frames.
+
+    For models kept long after decoding (a channel's state): a lazily read custom field keeps
+    its whole frame alive, and the frame of a query response is large (about 150 KiB for a
+    200-member channel). The fields of one frame still come from one parse of it.
+    """
+    if isinstance(value, msgspec.Struct):
+        extra = getattr(value, "extra_data", None)
+        if isinstance(extra, CustomFields):
+            extra.detach()
+        for name in _children(type(value)):
+            child = getattr(value, name)
+            if child:
+                detach(child)
+    elif isinstance(value, list):
+        for item in value:
+            detach(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            detach(item)

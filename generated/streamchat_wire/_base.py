@@ -10,6 +10,7 @@ off the wire when encoded, as Stream's clients leave them off.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -58,6 +59,7 @@ class WireStruct(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     @property
     def type_tag(self) -> str | None:
         """Deprecated: use ``event.type``. The ``type`` tag of an event, ``None`` for other models."""
+        warnings.warn("type_tag is deprecated: use event.type", DeprecationWarning, stacklevel=2)
         tag = self.__struct_config__.tag
         return tag if isinstance(tag, str) else None
 

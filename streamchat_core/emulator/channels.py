@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-__all__ = ["Channel", "ChannelStore", "Member", "ReadState", "UnreadCounts"]
+__all__ = ["Channel", "ChannelStore", "Member", "Message", "ReadState", "UnreadCounts"]
 
 
 class UnreadCounts(NamedTuple):
@@ -36,6 +36,37 @@ class ReadState:
 
 
 @dataclass
+class Message:
+    """One message as stored; :mod:`~streamchat_core.emulator.message_views` makes its wire shape.
+
+    The author is kept by id, so that a message read later carries the user as it is then.
+    """
+
+    id: str
+    cid: str
+    user_id: str
+    text: str
+    created_at: str
+    updated_at: str
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    #: The thread's parent message, for a reply.
+    parent_id: str | None = None
+    #: A reply also shown in the channel.
+    show_in_channel: bool = False
+    silent: bool = False
+    mentioned_channel: bool = False
+    mentioned_here: bool = False
+    mentioned_user_ids: list[str] = field(default_factory=list)
+    #: Replies in this message's thread.
+    reply_count: int = 0
+    custom: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def type(self) -> str:
+        return "reply" if self.parent_id is not None else "regular"
+
+
+@dataclass
 class Channel:
     type: str
     id: str
@@ -44,10 +75,12 @@ class Channel:
     created_by_id: str | None
     custom: dict[str, Any] = field(default_factory=dict)
     members: dict[str, Member] = field(default_factory=dict)
-    #: Top-level messages (not thread replies), oldest first.
-    messages: list[dict[str, Any]] = field(default_factory=list)
+    #: Messages shown in the channel (not thread replies, unless also shown in it), oldest first.
+    messages: list[Message] = field(default_factory=list)
     #: Every message by id, thread replies included.
-    messages_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    messages_by_id: dict[str, Message] = field(default_factory=dict)
+    #: Each thread's replies, oldest first, by the id of its parent message.
+    replies: dict[str, list[Message]] = field(default_factory=dict)
     reads: dict[str, ReadState] = field(default_factory=dict)
     #: Watching connections: connection id -> user id.
     watchers: dict[str, str] = field(default_factory=dict)

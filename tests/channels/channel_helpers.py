@@ -94,7 +94,7 @@ class User:
 
 
 def is_event(event: Any, event_type: str, sender: str | None = None) -> bool:
-    if event.type_tag != event_type:
+    if event.type != event_type:
         return False
     if sender is None:
         return True
@@ -112,7 +112,7 @@ async def marker(sender: User, *receivers: User) -> list[list[Event]]:
     before = []
     for receiver in receivers:
         read = await receiver.until(
-            lambda e: e.type_tag == "message.new" and e.message.id == message.id,
+            lambda e: e.type == "message.new" and e.message.id == message.id,
             f"the marker from {sender.id}",
         )
         before.append(read[:-1])

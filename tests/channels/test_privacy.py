@@ -158,7 +158,7 @@ async def test_partial_update_of_the_own_user(streamchat_emulator: Any) -> None:
     async with pair(streamchat_emulator) as p:
         me = await p.jane.client.partial_update_user(set={"mood": "sunny"}, unset=["name"])
         assert me.extra_data == {"mood": "sunny"}
-        member = await p.john.until(lambda e: e.type_tag == "user.updated" and e.user.id == "jane")
+        member = await p.john.until(lambda e: e.type == "user.updated" and e.user.id == "jane")
         assert member[-1].user.extra_data == {"mood": "sunny"}
         # john's copies of jane were refreshed from the event.
         assert p.john.channel.state.members["jane"].user.extra_data == {"mood": "sunny"}
@@ -177,7 +177,7 @@ async def test_channels_are_watched_again_after_switching_back_to_websocket(stre
         ) as p:
             assert p.jane.client.transport == "longpoll"
             emu.set_websocket_enabled(True)
-            await p.jane.until(lambda e: e.type_tag == "transport.changed" and e.mode == "websocket")
+            await p.jane.until(lambda e: e.type == "transport.changed" and e.mode == "websocket")
             assert p.jane.client.transport == "websocket"
             # The channel is watched on the new connection: typing and messages flow both ways.
             await p.john.channel.keystroke()

@@ -94,7 +94,7 @@ async def test_typing_in_progress_is_forgotten_when_the_connection_goes(streamch
         emu.drop_connections()
         # Offline, jane would miss john's typing.stop: the entry goes at once, with a local stop.
         events = await p.jane.until(lambda e: is_stop_from(e, "john"))
-        assert any(e.type_tag == "connection.changed" and e.online is False for e in events)
+        assert any(e.type == "connection.changed" and e.online is False for e in events)
         assert p.jane.channel.state.typing == {}
         assert not p.john.channel.is_typing
         await p.jane.next_of("connection.recovered")
@@ -103,11 +103,11 @@ async def test_typing_in_progress_is_forgotten_when_the_connection_goes(streamch
         await p.john.channel.keystroke()
         await p.jane.next_of("typing.start", sender="john")
         sent = await p.jane.channel.send_message("after the reconnect")
-        await p.john.until(lambda e: e.type_tag == "message.new" and e.message.id == sent.id)
+        await p.john.until(lambda e: e.type == "message.new" and e.message.id == sent.id)
 
 
 def is_stop_from(event: Any, user_id: str) -> bool:
-    return bool(event.type_tag == "typing.stop" and event.user.id == user_id)
+    return bool(event.type == "typing.stop" and event.user.id == user_id)
 
 
 async def test_no_typing_task_outlives_disconnect(streamchat_emulator: Any) -> None:

@@ -160,7 +160,7 @@ async def test_a_channel_made_from_members_gets_its_id_from_the_server(streamcha
         assert distinct.id.startswith("!members-")
         assert p.john.client.channel("messaging", distinct.id) is distinct
         sent = await distinct.send_message("just us")
-        await p.john.until(lambda e: e.type_tag == "message.new" and e.message.id == sent.id)
+        await p.john.until(lambda e: e.type == "message.new" and e.message.id == sent.id)
         assert [m.id for m in distinct.state.messages] == [sent.id]
 
 
@@ -173,8 +173,8 @@ async def test_stop_watching_ends_the_channel_events(streamchat_emulator: Any) -
         assert set(p.john.channel.state.watchers) == {"john"}
         sent = await p.john.channel.send_message("are you there?")
         # A member who does not watch gets a notification instead of message.new.
-        read = await p.jane.until(lambda e: e.type_tag == "notification.message_new")
-        assert [e for e in read if e.type_tag == "message.new"] == []
+        read = await p.jane.until(lambda e: e.type == "notification.message_new")
+        assert [e for e in read if e.type == "message.new"] == []
         notified = read[-1]
         assert isinstance(notified, wire.NotificationNewMessageEvent)
         assert notified.message.id == sent.id
@@ -189,7 +189,7 @@ async def test_a_new_connect_user_starts_without_the_old_channels(streamchat_emu
             emu.set_websocket_enabled(False)
             emu.drop_connections()
             # jane is offline, retrying: disconnect_user now sends no connection.changed.
-            await jane.until(lambda e: e.type_tag == "connection.changed" and e.online is False)
+            await jane.until(lambda e: e.type == "connection.changed" and e.online is False)
             assert old.watching  # to be watched again on the next connection
             await jane.client.disconnect_user()
             emu.set_websocket_enabled(True)

@@ -186,7 +186,7 @@ async def test_reconnect_after_the_emulator_drops_every_connection(emu: Emulator
             lost = await changes.receive()
             back = await changes.receive()
             recovered = await changes.receive()
-        assert (lost.online, back.online, recovered.type_tag) == (False, True, "connection.recovered")
+        assert (lost.online, back.online, recovered.type) == (False, True, "connection.recovered")
         assert client.connection_id != first_id
         assert emu.connection_ids("john") == [client.connection_id]
         # Still a working connection.
@@ -211,7 +211,7 @@ async def test_a_silent_connection_is_detected_and_replaced(make_emulator: Calla
         with anyio.fail_after(WAIT):
             while True:
                 event = await changes.receive()
-                if event.type_tag == "connection.recovered":
+                if event.type == "connection.recovered":
                     break
         assert client.connection_id != first_id
 

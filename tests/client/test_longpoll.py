@@ -42,7 +42,7 @@ async def test_without_websockets_the_client_falls_back_to_long_poll(
         assert client.connection_state is ConnectionState.CONNECTED
         assert blocked.connection_ids("john") == [client.connection_id]
         first = [await events.receive() for _ in range(3)]
-        assert [e.type_tag for e in first] == ["transport.changed", "connection.changed", "health.check"]
+        assert [e.type for e in first] == ["transport.changed", "connection.changed", "health.check"]
         assert first[0].mode == "longpoll"
         assert first[1].online is True
 
@@ -120,7 +120,7 @@ async def test_switching_back_delivers_every_event_once_and_in_order(
 
         async def collect() -> None:
             async for event in seen:
-                if event.type_tag == "transport.changed":
+                if event.type == "transport.changed":
                     modes.append((event.mode, len(received)))
                     switched.set()
                 else:

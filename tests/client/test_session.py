@@ -96,7 +96,7 @@ async def test_connect_user_resolves_with_me_from_the_first_frame() -> None:
             assert client.transport == "memory"
             assert client.connection_state is ConnectionState.CONNECTED
             first = [await events.receive(), await events.receive()]
-            assert [e.type_tag for e in first] == ["connection.changed", "health.check"]
+            assert [e.type for e in first] == ["connection.changed", "health.check"]
             assert first[0].online is True
 
             request = server.peers[0].request
@@ -113,7 +113,7 @@ async def test_connect_user_resolves_with_me_from_the_first_frame() -> None:
             assert client.user is None
             assert client.connection_id is None
             last = await events.receive()
-            assert last.type_tag == "connection.changed"
+            assert last.type == "connection.changed"
             assert last.online is False
 
 
@@ -246,7 +246,7 @@ async def test_a_silent_connection_is_dead_and_replaced() -> None:
                 {"type": "connection.changed", "online": False},
                 {"type": "connection.changed", "online": True},
             ]
-            assert (await events.receive()).type_tag == "connection.recovered"
+            assert (await events.receive()).type == "connection.recovered"
             assert client.connection_id == "c2"
             assert server.peers[0].closed_by_client.is_set()
 
@@ -573,7 +573,7 @@ async def test_switching_back_loses_and_repeats_nothing(old_delivers_during_drai
             with anyio.fail_after(WAIT):
                 while len(got) < 10:
                     event = await seq.receive()
-                    got.append(event.mode if event.type_tag == "transport.changed" else event.payload["n"])
+                    got.append(event.mode if event.type == "transport.changed" else event.payload["n"])
             assert got == ["polling", 0, 1, 2, 3, 4, 5, 6, "primary", 7]
             assert client.transport == "primary"
             assert client.connection_id == "ws-1"
