@@ -25,7 +25,16 @@ import msgspec
 from streamchat_wire import EXTRA_DATA_WIRE_NAME, CustomFieldsStruct, UserStruct
 from streamchat_wire._custom import CustomFields, Path, leftover_keys, new_frame_cell
 
-__all__ = ["Attacher", "CustomFields", "attacher", "detach", "leftover_keys", "new_frame_cell", "wire_names"]
+__all__ = [
+    "Attacher",
+    "CustomFields",
+    "attacher",
+    "detach",
+    "detacher",
+    "leftover_keys",
+    "new_frame_cell",
+    "wire_names",
+]
 
 # An attacher is called with a decoded value, its frame's cell (``new_frame_cell``) and the
 # path of the value in the frame.
@@ -158,42 +167,17 @@ def _single_struct(tp: Any) -> type[msgspec.Struct] | None:
 
 
 def _compile_struct(cls: type[msgspec.Struct], static: Path | None) -> Attacher | None:
-    if static is not None:
-        return _compile_static(cls, static)
-    hints = _hints(cls)
-    children: list[tuple[str, str, Attacher]] = []
-    for f in msgspec.structs.fields(cls):
-        if f.name != "extra_data":
-            sub = attacher(hints[f.name], None)
-            if sub is not None:
-                children.append((f.name, f.encode_name, sub))
-    custom = issubclass(cls, CustomFieldsStruct)
-    if not custom and not children:
-        return None
-    known = wire_names(cls)
+    """Straight-line code that attaches the custom fields of a ``cls`` and of what it holds.
 
-    def attach_dynamic(value: Any, cell: list[Any], path: Path) -> None:
-        if value.__class__ is cls:
-            if custom:
-                value.extra_data = CustomFields(cell, path, known)  # type: ignore[attr-defined]  # narrowed to Struct
-            for attr, step, sub in children:
-                child = getattr(value, attr)
-                if child:  # None and empty lists: nothing to attach
-                    sub(child, cell, (*path, step))
-
-    return attach_dynamic
-
-
-def _compile_static(cls: type[msgspec.Struct], static: Path) -> Attacher | None:
-    """Straight-line code for a struct whose place in the frame is fixed.
-
-    Every path below it is a constant, and nested structs are handled inline rather than by
-    a call each: this is the per-event hot path (see the module docstring), where a call
-    costs as much as the work it does. Lists, dicts and structs deeper than ``_INLINE_DEPTH``
-    call their own (dynamic) attacher, and only when the value is there.
+    With ``static``, the struct's place in the frame is fixed and every path below it is a
+    constant; without, the caller passes the path and the code extends it. Nested structs are
+    handled inline rather than by a call each: this is the per-event hot path (see the module
+    docstring), where a call costs as much as the work it does. Lists, dicts, structs deeper
+    than ``_INLINE_DEPTH`` and recursive ones call their own dynamic attacher, and only when
+    the value is there.
     """
-    if attacher(cls, None) is None:  # nothing inside can carry custom fields
-        return None
+    if static is not None and attacher(cls, None) is None:
+        return None  # nothing inside can carry custom fields
     names: dict[str, Any] = {"CustomFields": CustomFields}
 
     def name(obj: Any) -> str:
@@ -201,57 +185,122 @@ def _compile_static(cls: type[msgspec.Struct], static: Path) -> Attacher | None:
         names[key] = obj
         return key
 
-    def emit(tp: type[msgspec.Struct], path: Path, var: str, indent: str, depth: int) -> list[str]:
+    def path_of(relative: Path) -> str:
+        if static is not None:
+            return name((*static, *relative))
+        return "path" if not relative else f"(*path, {', '.join(map(repr, relative))},)"
+
+    def emit(tp: type[msgspec.Struct], relative: Path, var: str, indent: str, depth: int) -> list[str]:
         # The lines that handle ``var``, already known to be exactly a ``tp``.
         out: list[str] = []
         if issubclass(tp, CustomFieldsStruct):
-            out.append(f"{indent}{var}.extra_data = CustomFields(cell, {name(path)}, {name(wire_names(tp))})")
+            out.append(
+                f"{indent}{var}.extra_data = CustomFields(cell, {path_of(relative)}, {name(wire_names(tp))})"
+            )
         hints = _hints(tp)
         for f in msgspec.structs.fields(tp):
             if f.name == "extra_data":
                 continue
-            child_path = (*path, f.encode_name)
+            child_path = (*relative, f.encode_name)
             nested = _single_struct(hints[f.name])
             child = f"v{depth + 1}"
-            if nested is not None and depth < _INLINE_DEPTH and nested is not tp:
-                if attacher(nested, None) is None:
-                    continue
-                out.append(f"{indent}{child} = {var}.{f.name}")
-                out.append(f"{indent}if {child}.__class__ is {name(nested)}:")
-                out.extend(emit(nested, child_path, child, indent + "    ", depth + 1))
+            if nested is not None and depth < _INLINE_DEPTH and nested is not tp and nested is not cls:
+                inner = emit(nested, child_path, child, indent + "    ", depth + 1)
+                if inner:
+                    out.append(f"{indent}{child} = {var}.{f.name}")
+                    out.append(f"{indent}if {child}.__class__ is {name(nested)}:")
+                    out.extend(inner)
             else:
                 sub = attacher(hints[f.name], None)
                 if sub is not None:
                     out.append(f"{indent}{child} = {var}.{f.name}")
                     out.append(f"{indent}if {child}:")
-                    out.append(f"{indent}    {name(sub)}({child}, cell, {name(child_path)})")
-        return out or [f"{indent}pass"]
+                    out.append(f"{indent}    {name(sub)}({child}, cell, {path_of(child_path)})")
+        return out
 
-    lines = [
-        "def attach(v0, cell, path):",
-        f"    if v0.__class__ is {name(cls)}:",
-        *emit(cls, static, "v0", "        ", 0),
-    ]
+    body = emit(cls, (), "v0", "        ", 0)
+    if not body:
+        return None
+    lines = ["def attach(v0, cell, path):", f"    if v0.__class__ is {name(cls)}:", *body]
     namespace = dict(names)
     exec(compile("\n".join(lines), f"<custom-fields attacher for {cls.__name__}>", "exec"), namespace)
     return typing.cast(Attacher, namespace["attach"])
 
 
-_struct_children: dict[type[msgspec.Struct], tuple[str, ...]] = {}
+Detacher = Callable[[Any], None]
+_detachers: dict[Any, Detacher | None] = {}
 
 
-def _children(cls: type[msgspec.Struct]) -> tuple[str, ...]:
-    """The fields of ``cls`` that can hold custom fields (structs, lists or dicts of them)."""
-    names = _struct_children.get(cls)
-    if names is None:
-        hints = _hints(cls)
-        names = tuple(
-            f.name
-            for f in msgspec.structs.fields(cls)
-            if f.name != "extra_data" and attacher(hints[f.name], None) is not None
-        )
-        _struct_children[cls] = names
-    return names
+def detacher(tp: Any) -> Detacher | None:
+    """The function that detaches the custom fields of values of type ``tp`` (see :func:`detach`).
+
+    Compiled once per type from the same annotations as the attachers, visiting only the
+    fields that can hold custom fields; None when nothing inside can.
+    """
+    if tp in _detachers:
+        found = _detachers[tp]
+        if found is _COMPILING:
+            return lambda value: _detachers[tp](value)  # type: ignore[misc]  # recursive: bound later
+        return found
+    _detachers[tp] = _COMPILING
+    try:
+        fn = _compile_detacher(tp)
+    except BaseException:
+        del _detachers[tp]
+        raise
+    _detachers[tp] = fn
+    return fn
+
+
+def _compile_detacher(tp: Any) -> Detacher | None:
+    if attacher(tp, None) is None:
+        return None
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return detacher(args[0])
+    if origin in (Union, types.UnionType):
+        subs = [f for f in (detacher(a) for a in args) if f is not None]
+        if len(subs) == 1:
+            return subs[0]
+
+        def detach_any(value: Any) -> None:
+            for sub in subs:  # each one checks the runtime type itself
+                sub(value)
+
+        return detach_any
+    if origin is list or origin is dict:
+        item = detacher(args[-1])
+        if item is None:
+            return None
+
+        def detach_items(value: Any) -> None:
+            for x in value.values() if value.__class__ is dict else value:
+                item(x)
+
+        return detach_items
+    if not (isinstance(tp, type) and issubclass(tp, msgspec.Struct)):
+        return None
+    hints = _hints(tp)
+    names: dict[str, Any] = {"CustomFields": CustomFields, "cls": tp}
+    lines = ["def detach(v):", "    if v.__class__ is cls:"]
+    if issubclass(tp, CustomFieldsStruct):
+        lines += [
+            "        e = v.extra_data",
+            "        if e.__class__ is CustomFields:",
+            "            e.detach()",
+        ]
+    for f in msgspec.structs.fields(tp):
+        if f.name == "extra_data":
+            continue
+        sub = detacher(hints[f.name])
+        if sub is not None:
+            key = f"_d{len(names)}"
+            names[key] = sub
+            lines += [f"        x = v.{f.name}", "        if x:", f"            {key}(x)"]
+    namespace = dict(names)
+    exec(compile("\n".join(lines), f"<custom-fields detacher for {tp.__name__}>", "exec"), namespace)
+    return typing.cast(Detacher, namespace["detach"])
 
 
 def detach(value: Any) -> None:
@@ -261,17 +310,13 @@ def detach(value: Any) -> None:
     its whole frame alive, and the frame of a query response is large (about 150 KiB for a
     200-member channel). The fields of one frame still come from one parse of it.
     """
-    if isinstance(value, msgspec.Struct):
-        extra = getattr(value, "extra_data", None)
-        if isinstance(extra, CustomFields):
-            extra.detach()
-        for name in _children(type(value)):
-            child = getattr(value, name)
-            if child:
-                detach(child)
-    elif isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         for item in value:
             detach(item)
     elif isinstance(value, dict):
         for item in value.values():
             detach(item)
+    elif isinstance(value, msgspec.Struct):
+        fn = detacher(type(value))
+        if fn is not None:
+            fn(value)

@@ -80,6 +80,12 @@ shape with its codes: 2 unknown API key, 4 bad input, 5 authentication failed (a
 another user), 16 not found, 17 not allowed, 22 body too large, 40 to 43 token expired / not
 valid yet / used before issued / bad signature, 46 unknown long-poll connection.
 
+Every frame and answer carries the fields Stream's schema requires of its shape (the spec's
+``required`` and ``x-stream-required``), with values true of the emulator, and no key the schema
+does not declare besides the custom fields that clients set (an HTTP error body also repeats
+the error under ``error``, see :mod:`~streamchat_core.emulator.errors`);
+``tests/emulator/test_shapes.py`` checks it.
+
 Malformed requests get a 4xx in the same shape, never a 500 or a connection closed without an
 answer (see :mod:`streamchat_core.emulator.protocol`): code 4 with HTTP 400 for a body or JSON
 parameter that is not valid JSON, has the wrong shape, holds NUL bytes or nests more than 100

@@ -8,12 +8,15 @@ Who gets what:
   dropped entirely when the typist's ``privacy_settings.typing_indicators.enabled`` is false.
 - ``message.read``: every watcher, unless the reader's ``read_receipts`` are off: then only the
   reader's own connections. ``notification.mark_read`` goes to all of the reader's connections.
+  A read of a thread (``thread_id``) carries the thread and leaves the channel's read state be.
 - A reader with read receipts off is also left out of the ``read`` list that others get from
   queries; the reader's own view keeps it.
 - ``user.watching.start`` / ``user.watching.stop``: the other watchers, when a user starts
   watching through its first connection or stops with its last.
 
-These rules are enforced here, on the server, whatever the client sends.
+These rules are enforced here, on the server, whatever the client sends. The shapes of what
+they send are made by the views (:mod:`.channel_views`, :mod:`.message_views`,
+:mod:`.user_views`) and :mod:`.events`.
 """
 
 from __future__ import annotations
@@ -29,8 +32,15 @@ import msgspec
 import streamchat_wire as wire
 from streamchat_core.emulator import events
 from streamchat_core.emulator.auth import Caller
-from streamchat_core.emulator.channel_views import MAX_MESSAGE_LENGTH, channel_view, state_view, user_view
-from streamchat_core.emulator.channels import Channel, Member, ReadState
+from streamchat_core.emulator.channel_views import (
+    MAX_MESSAGE_LENGTH,
+    channel_view,
+    message_view,
+    state_view,
+    thread_view,
+    user_view,
+)
+from streamchat_core.emulator.channels import Channel, Member, Message, ReadState
 from streamchat_core.emulator.clock import now_ns, rfc3339_micro, rfc3339_nano
 from streamchat_core.emulator.connections import Connection
 from streamchat_core.emulator.errors import DOES_NOT_EXIST, INPUT, NOT_ALLOWED, RequestError
@@ -70,6 +80,8 @@ _SERVER_EVENT_PREFIXES: Final = (
     "poll.",
 )
 _TYPING: Final = frozenset({"typing.start", "typing.stop"})
+#: Every field a message's wire shape declares: none of them is a custom field of the request.
+_MESSAGE_FIELDS: Final = frozenset(wire.Message.__struct_encode_fields__) - {wire.EXTRA_DATA_WIRE_NAME}
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -318,18 +330,40 @@ def query_channels(
     return {"channels": [state_view(state, c, caller.user_id, message_limit) for c in found]}
 
 
+def _flag(given: Mapping[str, Any], name: str) -> bool:
+    value = given.get(name, False)
+    if not isinstance(value, bool):
+        raise RequestError(INPUT, 400, f"message.{name} must be true or false")
+    return value
+
+
+def _mentioned(state: EmulatorState, given: Mapping[str, Any]) -> list[str]:
+    """The ids in a message's ``mentioned_users`` (ids, as clients send them); each must exist."""
+    raw = given.get("mentioned_users")
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(u, str) for u in raw):
+        raise RequestError(INPUT, 400, "message.mentioned_users must be a list of user ids")
+    ids = list(dict.fromkeys(raw))
+    missing = [u for u in ids if state.users.get(u) is None]
+    if missing:
+        raise RequestError(
+            INPUT, 400, f"message.mentioned_users names users that don't exist: {', '.join(missing)}"
+        )
+    return ids
+
+
 def send_message(
     state: EmulatorState, caller: Caller, channel_type: str, channel_id: str, request: wire.SendMessageRequest
 ) -> dict[str, Any]:
     """``POST …/message``: store it, ``message.new`` to every watcher, unread counts up."""
     channel = _find(state, channel_type, channel_id)
     given = request.message
-    custom = dict(given.extra_data)
-    sender_id = _acting_user(state, caller, custom)
+    extra = dict(given.extra_data)
+    sender_id = _acting_user(state, caller, extra)
     if sender_id not in channel.members and channel.type not in _OPEN_TYPES:
         raise RequestError(NOT_ALLOWED, 403, f"user {sender_id!r} is not a member of channel {channel.cid}")
-    for key in ("user", "user_id", "cid", "created_at", "updated_at", "type", "html", "deleted_at"):
-        custom.pop(key, None)
+    state.users.require(sender_id)  # a token alone makes no user (an open channel's writer)
     text = "" if given.text is None else given.text
     attachments = [] if given.attachments is None else given.attachments
     if len(text) > MAX_MESSAGE_LENGTH:
@@ -344,39 +378,37 @@ def send_message(
     if message_id in channel.messages_by_id:
         raise RequestError(INPUT, 400, f"a message with id {message_id!r} already exists")
     parent_id = given.parent_id or None
-    if parent_id is not None and parent_id not in channel.messages_by_id:
-        raise RequestError(
-            INPUT, 400, f"parent message {parent_id!r} does not exist in channel {channel.cid}"
-        )
+    parent = None
+    if parent_id is not None:
+        parent = channel.messages_by_id.get(parent_id)
+        if parent is None:
+            raise RequestError(
+                INPUT, 400, f"parent message {parent_id!r} does not exist in channel {channel.cid}"
+            )
     created_ns = now_ns()
     created = rfc3339_micro(created_ns)
-    message: dict[str, Any] = {
-        "id": message_id,
-        "text": text,
-        "html": "",
-        "type": "reply" if parent_id else "regular",
-        "user": user_view(state, sender_id),
-        "attachments": attachments,
-        "latest_reactions": [],
-        "own_reactions": [],
-        "reaction_counts": {},
-        "reaction_scores": {},
-        "reply_count": 0,
-        "cid": channel.cid,
-        "created_at": created,
-        "updated_at": created,
-        "shadowed": False,
-        "mentioned_users": [],
-        "silent": False,
-        "pinned": False,
-    }
-    if parent_id is not None:
-        message["parent_id"] = parent_id
-        channel.messages_by_id[parent_id]["reply_count"] += 1
-    for key, value in custom.items():
-        message.setdefault(key, value)
+    message = Message(
+        id=message_id,
+        cid=channel.cid,
+        user_id=sender_id,
+        text=text,
+        created_at=created,
+        updated_at=created,
+        attachments=attachments,
+        parent_id=parent_id,
+        show_in_channel=parent_id is not None and _flag(extra, "show_in_channel"),
+        silent=_flag(extra, "silent"),
+        mentioned_channel=_flag(extra, "mentioned_channel"),
+        mentioned_here=_flag(extra, "mentioned_here"),
+        mentioned_user_ids=_mentioned(state, extra),
+        # Fields the schema declares are the server's (or not modelled): never custom.
+        custom={k: v for k, v in extra.items() if k not in _MESSAGE_FIELDS and k != "user_id"},
+    )
     channel.messages_by_id[message_id] = message
-    in_channel = parent_id is None or custom.get("show_in_channel") is True
+    if parent is not None:
+        channel.replies.setdefault(parent.id, []).append(message)
+        parent.reply_count += 1
+    in_channel = parent_id is None or message.show_in_channel
     if in_channel:
         channel.messages.append(message)
         channel.last_message_at = created
@@ -388,12 +420,11 @@ def send_message(
             else:
                 read.unread_messages += 1
     channel.updated_at = created
-    event = events.channel_event(
-        "message.new",
+    view = message_view(state, message)
+    event = events.message_new(
         channel.type,
         channel.id,
-        message=message,
-        user=message["user"],
+        message=view,
         watcher_count=channel.watcher_count(),
         channel_last_message_at=channel.last_message_at,
         created_at=rfc3339_nano(created_ns),
@@ -401,8 +432,8 @@ def send_message(
     watching = [c for c in (state.connections.get(cid) for cid in channel.watchers) if c is not None]
     state.deliver(watching, event)
     if in_channel:
-        _notify_absent_members(state, channel, sender_id, message, set(channel.watchers))
-    return {"message": message}
+        _notify_absent_members(state, channel, sender_id, view, set(channel.watchers))
+    return {"message": view}
 
 
 def _notify_absent_members(
@@ -420,16 +451,14 @@ def _notify_absent_members(
         unread = state.channels.unread_counts(user_id)
         state.deliver(
             absent,
-            events.channel_event(
-                "notification.message_new",
+            events.notification_message_new(
                 channel.type,
                 channel.id,
                 channel=view,
                 message=message,
-                total_unread_count=unread.messages,
-                unread_count=unread.messages,
+                watcher_count=channel.watcher_count(),
+                unread_messages=unread.messages,
                 unread_channels=unread.channels,
-                unread_threads=0,
             ),
         )
 
@@ -444,19 +473,20 @@ def send_event(
     custom = dict(given.extra_data)
     user_id = _acting_user(state, caller, custom)
     _check_can_read(channel, user_id)
+    state.users.require(user_id)  # a token alone makes no user (an open channel's watcher)
     event_type = given.type
     if event_type not in _TYPING and event_type.startswith(_SERVER_EVENT_PREFIXES):
         raise RequestError(
             NOT_ALLOWED, 403, f"event type {event_type[:64]!r} is sent by the server; clients cannot send it"
         )
-    fields: dict[str, Any] = {}
-    if event_type not in _TYPING:
-        fields.update({k: v for k, v in custom.items() if k not in ("user", "user_id", "cid", "created_at")})
-    if given.parent_id:
-        fields["parent_id"] = given.parent_id
-    event = events.channel_event(
-        event_type, channel.type, channel.id, user=user_view(state, user_id), **fields
-    )
+    user = user_view(state, user_id)
+    if event_type in _TYPING:
+        event = events.typing(event_type, channel.type, channel.id, user=user, parent_id=given.parent_id)
+    else:
+        fields = {k: v for k, v in custom.items() if k not in ("user", "user_id", "cid", "created_at")}
+        if given.parent_id:
+            fields["parent_id"] = given.parent_id
+        event = events.channel_event(event_type, channel.type, channel.id, user=user, **fields)
     watching = [c for c in (state.connections.get(cid) for cid in channel.watchers) if c is not None]
     if event_type in _TYPING:
         record = state.users.get(user_id)
@@ -475,38 +505,50 @@ def mark_read(
     request: wire.MarkReadRequest,
     raw: Any,
 ) -> dict[str, Any]:
-    """``POST …/read``: the reader's read state moves to a message (the last one by default)."""
+    """``POST …/read``: the reader's read state moves to a message (the last one by default).
+
+    With ``thread_id`` (a parent message's id) the reader read that thread, up to its last
+    reply by default: the channel's read state stays (the emulator keeps no per-thread one).
+    """
     channel = _find(state, channel_type, channel_id)
     reader_id = _acting_user(state, caller, raw)
     if reader_id not in channel.members:
         raise RequestError(NOT_ALLOWED, 403, f"user {reader_id!r} is not a member of channel {channel.cid}")
-    message_id: str | None
-    if request.message_id:
-        message_id = request.message_id
-        if message_id not in channel.messages_by_id:
-            raise RequestError(INPUT, 400, f"message {message_id!r} does not exist in channel {channel.cid}")
-        position = next((i for i, m in enumerate(channel.messages) if m["id"] == message_id), None)
-        after = channel.messages[position + 1 :] if position is not None else []
-        unread = sum(1 for m in after if m["user"].get("id") != reader_id)
-    else:
-        message_id = channel.messages[-1]["id"] if channel.messages else None
-        unread = 0
+    if request.message_id and request.message_id not in channel.messages_by_id:
+        raise RequestError(
+            INPUT, 400, f"message {request.message_id!r} does not exist in channel {channel.cid}"
+        )
     read_ns = now_ns()
-    channel.reads[reader_id] = ReadState(
-        last_read=rfc3339_micro(read_ns), last_read_message_id=message_id, unread_messages=unread
-    )
-    reader = user_view(state, reader_id)
-    extra: dict[str, Any] = {}
+    thread = None
+    message_id: str | None
     if request.thread_id:
-        extra["thread_id"] = request.thread_id
-    read_event = events.channel_event(
-        "message.read",
+        thread = thread_view(channel, request.thread_id)
+        replies = channel.replies[request.thread_id]
+        message_id = request.message_id or replies[-1].id
+        if all(r.id != message_id for r in replies):
+            raise RequestError(
+                INPUT, 400, f"message {message_id!r} is not a reply in thread {request.thread_id!r}"
+            )
+    else:
+        if request.message_id:
+            message_id = request.message_id
+            position = next((i for i, m in enumerate(channel.messages) if m.id == message_id), None)
+            after = channel.messages[position + 1 :] if position is not None else []
+            unread = sum(1 for m in after if m.user_id != reader_id)
+        else:
+            message_id = channel.messages[-1].id if channel.messages else None
+            unread = 0
+        channel.reads[reader_id] = ReadState(
+            last_read=rfc3339_micro(read_ns), last_read_message_id=message_id, unread_messages=unread
+        )
+    reader = user_view(state, reader_id)
+    read_event = events.message_read(
         channel.type,
         channel.id,
         user=reader,
         last_read_message_id=message_id,
         created_at=rfc3339_nano(read_ns),
-        **extra,
+        thread=thread,
     )
     watching = [c for c in (state.connections.get(cid) for cid in channel.watchers) if c is not None]
     if not privacy_enabled(state.users.get(reader_id) or {}, "read_receipts"):
@@ -515,17 +557,16 @@ def mark_read(
     counts = state.channels.unread_counts(reader_id)
     state.deliver(
         state.connections.of_user(reader_id),
-        events.channel_event(
-            "notification.mark_read",
+        events.notification_mark_read(
             channel.type,
             channel.id,
             user=reader,
             last_read_message_id=message_id,
-            unread_count=counts.messages,
-            total_unread_count=counts.messages,
+            unread_messages=counts.messages,
             unread_channels=counts.channels,
             unread_threads=0,
             created_at=rfc3339_nano(read_ns),
+            thread=thread,
         ),
     )
     return {"event": read_event}

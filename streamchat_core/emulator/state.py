@@ -19,9 +19,9 @@ from typing import Any
 
 import streamchat_wire as wire
 from streamchat_core import codec
-from streamchat_core.emulator import events
-from streamchat_core.emulator.channels import Channel, ChannelStore
-from streamchat_core.emulator.clock import now_ns
+from streamchat_core.emulator import events, message_views, user_views
+from streamchat_core.emulator.channels import Channel, ChannelStore, Message
+from streamchat_core.emulator.clock import now_ns, rfc3339_micro, rfc3339_nano
 from streamchat_core.emulator.config import EmulatorConfig
 from streamchat_core.emulator.connections import (
     Connection,
@@ -52,6 +52,8 @@ class EmulatorState:
 
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
+        #: When this emulator started: the creation time of its app and channel types.
+        self.created_at = rfc3339_micro(now_ns())
         self.users = UserStore()
         self.connections = ConnectionRegistry()
         self.channels = ChannelStore()
@@ -134,20 +136,13 @@ class EmulatorState:
 
     def own_user(self, record: Mapping[str, Any]) -> dict[str, Any]:
         """The ``me`` object: the user with privacy settings, lists and unread counters."""
-        me = dict(record)
-        me["privacy_settings"] = effective_privacy(record)
         unread = self.channels.unread_counts(record["id"])
-        me.update(
-            devices=[],
-            mutes=[],
-            channel_mutes=[],
-            blocked_user_ids=[],
-            total_unread_count=unread.messages,
-            unread_count=unread.messages,
+        return user_views.own_user_view(
+            record,
+            privacy_settings=effective_privacy(record),
+            unread_messages=unread.messages,
             unread_channels=unread.channels,
-            unread_threads=0,
         )
-        return me
 
     # ------------------------------------------------------------------ delivery
 
@@ -176,14 +171,15 @@ class EmulatorState:
         self.deliver(targets, event)
 
     def public_user(self, user_id: str) -> dict[str, Any]:
-        """A user as others see it (the stored record), or a bare ``{"id"}`` if unknown."""
+        """A user as others see it (:func:`.user_views.user_view`), or a bare ``{"id"}`` if unknown
+        (never the case: every user an operation names is checked to exist first)."""
         record = self.users.get(user_id)
-        return dict(record) if record is not None else {"id": user_id}
+        return user_views.user_view(record) if record is not None else {"id": user_id}
 
     def user_changed(self, record: Mapping[str, Any]) -> None:
         """Send ``user.updated`` to the user's own connections and to those watching with it."""
         user_id = record["id"]
-        event = events.event("user.updated", user=dict(record))
+        event = events.user_updated(user_views.user_view(record, private=True))
         targets = {c.id: c for c in self.connections.of_user(user_id)}
         for connection in self._presence_audience(user_id):
             targets.setdefault(connection.id, connection)
@@ -202,7 +198,7 @@ class EmulatorState:
     def _announce_presence(self, record: Mapping[str, Any]) -> None:
         audience = self._presence_audience(record["id"])
         if audience:
-            self.deliver(audience, events.event("user.presence.changed", user=dict(record)))
+            self.deliver(audience, events.user_presence_changed(user_views.user_view(record)))
 
     def announce_watching(self, channel: Channel, user_id: str, *, start: bool) -> None:
         """``user.watching.start`` or ``.stop`` to the channel's other watchers."""
@@ -213,10 +209,10 @@ class EmulatorState:
         ]
         if not audience:
             return
-        event = events.channel_event(
-            "user.watching.start" if start else "user.watching.stop",
+        event = events.user_watching(
             channel.type,
             channel.id,
+            start=start,
             user=self.public_user(user_id),
             watcher_count=channel.watcher_count(),
         )
@@ -293,31 +289,50 @@ class EmulatorState:
         self.start_soon(lambda: self._run_burst(connection, count), name=f"burst-{connection_id}")
 
     async def _run_burst(self, connection: Connection, count: int) -> None:
-        sender = {"id": "emulator-burst", "name": "Burst"}
-        base = events.channel_event("message.new", "messaging", "emulator-burst")
-        created_at = base.pop("created_at")
+        # The channel and its one author exist only in these events: nobody else watches it.
+        started = now_ns()
+        ts = rfc3339_micro(started)
+        sender = user_views.user_view(
+            {"id": "emulator-burst", "name": "Burst", "role": "user", "created_at": ts, "updated_at": ts}
+        )
+        template = message_views.message_shape(
+            Message(
+                id="",
+                cid="messaging:emulator-burst",
+                user_id=sender["id"],
+                text="",
+                created_at=ts,
+                updated_at=ts,
+            ),
+            sender,
+        )
+        base = events.message_new(
+            "messaging",
+            "emulator-burst",
+            message=template,
+            watcher_count=1,
+            channel_last_message_at=ts,
+            created_at=rfc3339_nano(started),
+        )
         seq = 0
         while seq < count and not connection.closing:
             await connection.outbox.wait_below(_BURST_WINDOW)
             room = min(count - seq, _BURST_WINDOW - len(connection.outbox))
             for _ in range(room):
+                message_id = f"burst-{connection.id}-{seq}"
+                text = f"burst {seq}"
                 message = {
-                    "id": f"burst-{connection.id}-{seq}",
-                    "text": f"burst {seq}",
-                    "type": "regular",
-                    "cid": base["cid"],
-                    "user": sender,
-                    "created_at": created_at,
-                    "updated_at": created_at,
+                    **template,
+                    "id": message_id,
+                    "text": text,
+                    "html": message_views.render_html(text),
                 }
                 frame = {
                     **base,
                     "message": message,
-                    "user": sender,
-                    "watcher_count": 1,
+                    "message_id": message_id,
                     "burst_seq": seq,
                     "burst_total": count,
-                    "created_at": created_at,
                 }
                 self.deliver_frame(connection, self.encode(frame))
                 seq += 1

@@ -36,6 +36,12 @@ _SERVER_OWNED: Final = frozenset(
         "online",
         "banned",
         "teams",
+        "teams_role",
+        "blocked_user_ids",
+        "avg_response_time",
+        "ban_expires",
+        "last_engaged_at",
+        "revoke_tokens_issued_before",
     }
 )
 #: Fields no update may set or unset, server-side ones included.
@@ -108,13 +114,13 @@ class UserStore:
         return record
 
     def _fresh(self, user_id: str, now_ns: int) -> dict[str, Any]:
+        # No last_active: a user has one from its first connection on.
         ts = rfc3339_micro(now_ns)
         return {
             "id": user_id,
             "role": "user",
             "created_at": ts,
             "updated_at": ts,
-            "last_active": ts,
             "banned": False,
             "online": False,
         }
@@ -146,9 +152,9 @@ class UserStore:
         current = self._users.get(user.id)
         base = current if current is not None else self._fresh(user.id, now_ns)
         record: dict[str, Any] = {
-            k: base[k] for k in ("id", "role", "created_at", "updated_at", "last_active", "banned", "online")
+            k: base[k] for k in ("id", "role", "created_at", "updated_at", "banned", "online")
         }
-        for key in ("teams", "deactivated_at", "deleted_at"):
+        for key in ("last_active", "teams", "deactivated_at", "deleted_at"):
             if key in base:
                 record[key] = base[key]
         for key, value in given.items():
@@ -202,7 +208,8 @@ class UserStore:
             # Presence may have changed while the request was being checked; it is not the
             # update's to decide.
             record["online"] = current.get("online", False)
-            record["last_active"] = current.get("last_active", record.get("last_active"))
+            if "last_active" in current:
+                record["last_active"] = current["last_active"]
         self._users[record["id"]] = record
 
     def set_presence(self, user_id: str, online: bool, now_ns: int) -> dict[str, Any] | None:

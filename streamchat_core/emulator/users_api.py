@@ -7,6 +7,8 @@
 A server token may change anyone; a user token only its own user, and never its role. Every
 user in a request is checked before any is stored, so a bad one changes nothing. Each change
 sends ``user.updated`` to the user's connections and to those watching a channel with it.
+Users are answered in the shape of :func:`~streamchat_core.emulator.user_views.user_view`, with
+their privacy settings.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from streamchat_core.emulator.auth import Caller
 from streamchat_core.emulator.clock import now_ns
 from streamchat_core.emulator.errors import INPUT, NOT_ALLOWED, RequestError
 from streamchat_core.emulator.httpio import caller_of, decode_body, decode_query_json, json_response, state_of
+from streamchat_core.emulator.user_views import user_view
 from streamchat_core.errors import InvalidUserError
 from streamchat_core.validation import validate_user
 
@@ -53,7 +56,7 @@ async def query_users(request: Request) -> Response:
         payload.limit,
         payload.offset,
     )
-    return json_response({"users": [dict(r) for r in found]})
+    return json_response({"users": [user_view(r, private=True) for r in found]})
 
 
 async def upsert_users(request: Request) -> Response:
@@ -77,7 +80,7 @@ async def upsert_users(request: Request) -> Response:
     for record in records:
         state.users.commit(record)
         state.user_changed(record)
-    return json_response({"users": {r["id"]: dict(r) for r in records}})
+    return json_response({"users": {r["id"]: user_view(r, private=True) for r in records}})
 
 
 async def update_users_partial(request: Request) -> Response:
@@ -105,4 +108,4 @@ async def update_users_partial(request: Request) -> Response:
     for record in records:
         state.users.commit(record)
         state.user_changed(record)
-    return json_response({"users": {r["id"]: dict(r) for r in records}})
+    return json_response({"users": {r["id"]: user_view(r, private=True) for r in records}})
