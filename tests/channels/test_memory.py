@@ -97,7 +97,6 @@ def test_the_message_list_is_a_bounded_window_of_the_newest() -> None:
     assert ChannelState().max_messages == DEFAULT_MAX_MESSAGES
 
 
-
 @pytest.mark.anyio
 async def test_repeated_rewatches_of_a_large_channel_keep_memory_flat(streamchat_emulator: Any) -> None:
     emu = streamchat_emulator

@@ -561,6 +561,7 @@ async def test_every_frame_and_answer_has_streams_shape(peer: Peer) -> None:
         while bursted < 2:
             bursted += burst.frame(await john.ws.recv_text()).type == "message.new"
         checker.failures += burst.failures
+        await s.settle(john)  # nothing is left unchecked
 
     # Errors: a REST error body, and the error frame of a refused connect.
     bad = await peer.request(
@@ -594,6 +595,11 @@ async def test_every_frame_and_answer_has_streams_shape(peer: Peer) -> None:
         "user.updated",
     }
     assert expected <= seen, f"the scenario never produced {sorted(expected - seen)}"
+    endpoints = {"GET /users", "POST /users", "PATCH /users", "POST /channels"} | {
+        f"POST /channels/{{type}}/{{id}}/{what}"
+        for what in ("query", "message", "event", "read", "stop-watching")
+    }
+    assert endpoints <= s.rest_labels, f"the scenario never called {sorted(endpoints - s.rest_labels)}"
     for shape in (
         "OwnUser",
         "User",
