@@ -277,3 +277,14 @@ def test_detached_custom_fields_let_go_of_the_frame() -> None:
     assert fields.cell[0] == b""
     assert dict(fields) == {"mood": "happy"}
     assert codec.encode(event.message)  # still encodes
+
+
+def test_a_top_level_rest_error_body_is_the_error_not_a_bad_frame() -> None:
+    from streamchat_core.errors import StreamAPIError
+
+    body = b'{"code":40,"message":"JWTAuth error: token has expired","StatusCode":401,"duration":"0.01ms"}'
+    with pytest.raises(StreamAPIError) as caught:
+        codec.decode_event(body)
+    assert caught.value.code == 40
+    with pytest.raises(codec.DecodeError, match="no 'type'"):
+        codec.decode_event(b'{"message":"no code here"}')
