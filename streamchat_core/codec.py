@@ -230,8 +230,8 @@ def _decode_by_peek(data: bytes) -> Event:
         # Stream's REST error body (fields at the top level, no ``type``), as a long-poll
         # answer carries it: the error it is, not a bad frame.
         try:
-            error = _error_from_api(_API_ERROR.decode(data))
-        except _DECODE_FAILURES:
+            error = error_from_body(data)
+        except DecodeError:
             raise DecodeError("not a v1 event frame: it has no 'type'") from None
         raise error
     decoder = _BY_TAG.get(peek.type)

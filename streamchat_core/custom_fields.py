@@ -23,7 +23,7 @@ from typing import Any, Union
 import msgspec
 
 from streamchat_wire import EXTRA_DATA_WIRE_NAME, CustomFieldsStruct, UserStruct
-from streamchat_wire._custom import CustomFields, Path, leftover_keys, new_frame_cell
+from streamchat_wire._custom import CustomFields, Path, new_frame_cell
 
 __all__ = [
     "Attacher",
@@ -31,7 +31,6 @@ __all__ = [
     "attacher",
     "detach",
     "detacher",
-    "leftover_keys",
     "new_frame_cell",
     "wire_names",
 ]

@@ -106,7 +106,7 @@ class CustomFields(msgspec.Struct, gc=False, array_like=True):
     def _resolve(self) -> dict[str, Any]:
         data = self.resolved
         if data is None:
-            # _tree, _node and leftover_keys inline: reading every message's custom fields of a
+            # The parse, _node and leftover_keys inline: reading every message's custom fields of a
             # large response is this, hundreds of times, and each call costs as much as its work.
             cell = self.cell
             parsed = cell[1]
