@@ -3,14 +3,20 @@
 Wire models and event classes are in :mod:`streamchat_core.models` (``from streamchat_core
 import models``; ``models.MessageNewEvent``, ``models.Message``, …); the most used ones
 (``User``, ``OwnUser``, the privacy settings, ``Event``, ``UnknownEvent``) are here too.
+
+``Channel`` is the live channel a client watches (``client.channel(...)``) and ``ChannelState``
+the state it keeps of it; the wire's shapes of a channel are ``models.ChannelResponse`` and
+``models.ChannelStateResponse``.
 """
 
 from streamchat_core import models as models
+from streamchat_core._version import __version__ as __version__
 from streamchat_core.backoff import BackoffPolicy as BackoffPolicy, ExponentialBackoff as ExponentialBackoff
 from streamchat_core.channel import Channel as Channel
 from streamchat_core.channel_state import ChannelState as ChannelState, TypingEntry as TypingEntry
 from streamchat_core.client import DEFAULT_BASE_URL as DEFAULT_BASE_URL, StreamChatClient as StreamChatClient
 from streamchat_core.codec import CustomFields as CustomFields, Event as Event, UnknownEvent as UnknownEvent
+from streamchat_core.error_codes import ErrorCode as ErrorCode
 from streamchat_core.errors import (
     AccessKeyError as AccessKeyError,
     ConnectionClosedError as ConnectionClosedError,
@@ -30,6 +36,8 @@ from streamchat_core.errors import (
     TokenUsedBeforeIssuedError as TokenUsedBeforeIssuedError,
     TransportError as TransportError,
     TransportLoadError as TransportLoadError,
+    UpgradeRejectedError as UpgradeRejectedError,
+    UsageError as UsageError,
 )
 from streamchat_core.events import EventStream as EventStream, Subscription as Subscription
 from streamchat_core.plugins import available_transports as available_transports
@@ -48,4 +56,56 @@ from streamchat_wire import (
     User as User,
 )
 
-__version__ = "0.1.0"
+# The public surface: tests/foundation/test_public_api.py pins it, so a name joins or leaves it
+# deliberately.
+__all__ = [
+    "AccessKeyError",
+    "BackoffPolicy",
+    "Channel",
+    "ChannelState",
+    "ClientStats",
+    "ConnectRequest",
+    "ConnectTimeoutError",
+    "ConnectionClosedError",
+    "ConnectionIDNotFoundError",
+    "ConnectionState",
+    "CustomFields",
+    "DEFAULT_BASE_URL",
+    "DecodeError",
+    "DeliveryReceipts",
+    "ErrorCode",
+    "Event",
+    "EventStream",
+    "ExponentialBackoff",
+    "InputError",
+    "InvalidTokenError",
+    "InvalidUserError",
+    "NotConnectedError",
+    "OwnUser",
+    "PrivacySettings",
+    "ReadReceipts",
+    "StreamAPIError",
+    "StreamChatClient",
+    "StreamChatError",
+    "Subscription",
+    "TokenExpiredError",
+    "TokenNotValidYetError",
+    "TokenProviderError",
+    "TokenSignatureError",
+    "TokenUsedBeforeIssuedError",
+    "Transport",
+    "TransportError",
+    "TransportLoadError",
+    "TypingEntry",
+    "TypingIndicators",
+    "TypingTimings",
+    "UnknownEvent",
+    "UpgradeRejectedError",
+    "UsageError",
+    "User",
+    "available_transports",
+    "dev_token",
+    "models",
+    "validate_user",
+    "__version__",
+]

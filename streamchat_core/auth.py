@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
-from streamchat_core.errors import InvalidTokenError, StreamChatError, TokenProviderError
+from streamchat_core.errors import InvalidTokenError, TokenProviderError, UsageError
 from streamchat_core.tokens import token_claims
 
 __all__ = ["TokenManager", "TokenProvider", "TokenSource"]
@@ -72,11 +72,6 @@ class TokenManager:
         return self._provider is not None
 
     @property
-    def current(self) -> str | None:
-        """The token in use, or ``None`` before the provider was first called."""
-        return self._token
-
-    @property
     def generation(self) -> int:
         """Goes up by one with every token fetched from the provider."""
         return self._generation
@@ -93,11 +88,12 @@ class TokenManager:
 
         ``seen_generation`` is the :attr:`generation` the caller found stale: when another task
         has already refreshed since, its token is returned without another provider call.
-        Raises :class:`StreamChatError` when there is no provider (a static token cannot be
-        refreshed) and :class:`TokenProviderError` when the provider fails.
+        Raises :class:`UsageError` when there is no provider (a static token cannot be
+        refreshed: callers check :attr:`has_provider`) and :class:`TokenProviderError` when the
+        provider fails.
         """
         if self._provider is None:
-            raise StreamChatError("a static token cannot be refreshed; pass a token provider to connect_user")
+            raise UsageError("a static token cannot be refreshed; pass a token provider to connect_user")
         if self._lock is None:
             self._lock = anyio.Lock()
         async with self._lock:
@@ -133,7 +129,8 @@ class TokenManager:
         try:
             return _check(result, self.user_id, "the token returned by the provider")
         except InvalidTokenError as exc:
-            raise TokenProviderError(str(exc)) from None
+            # InvalidTokenError's messages never quote the token: safe to chain.
+            raise TokenProviderError(str(exc)) from exc
 
     def expires_at(self) -> float | None:
         """The current token's ``exp`` (seconds since the epoch), if it has one."""

@@ -27,28 +27,25 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import anyio
 import msgspec
 
 import streamchat_wire as wire
 from streamchat_core import codec
+from streamchat_core.channel_host import ChannelHost
 from streamchat_core.channel_state import ChannelState, TypingEntry
 from streamchat_core.codec import Event
-from streamchat_core.errors import StreamChatError
+from streamchat_core.errors import StreamChatError, UsageError
 from streamchat_core.privacy import privacy_enabled
 from streamchat_core.state import ConnectionState
 from streamchat_core.typing_state import OutgoingTyping, TypingTimings
 from streamchat_core.validation import validate_user_id
 
-if TYPE_CHECKING:
-    from streamchat_core.channel_registry import ChannelRegistry
-    from streamchat_core.client import StreamChatClient
-
-__all__ = ["Channel", "ChannelState", "TypingEntry", "TypingTimings"]
+__all__ = ["Channel", "ChannelContext", "ChannelState", "TypingEntry", "TypingTimings"]
 
 logger = logging.getLogger("streamchat.channel")
 
@@ -75,6 +72,29 @@ def check_channel_address(channel_type: str, channel_id: str | None) -> None:
         raise ValueError(f"channel id must be 1 to 64 of a-z, A-Z, 0-9, '!', '_' and '-', not {channel_id!r}")
 
 
+class ChannelContext(Protocol):
+    """What a channel needs of the registry that made it (``ChannelRegistry`` implements it)."""
+
+    @property
+    def host(self) -> ChannelHost:
+        """The client, as channel code sees it."""
+        ...
+
+    def register(self, channel: Channel) -> None:
+        """Route the events of ``channel``'s cid to it (it may just have got its id)."""
+        ...
+
+    def watching(self, channel: Channel) -> None:
+        """``channel`` is watched: watch it again after a reconnect."""
+        ...
+
+    def start_task(
+        self, work: Callable[[], Coroutine[Any, Any, None]], name: str
+    ) -> anyio.CancelScope | None:
+        """Run ``work()`` until it returns or the connection goes; ``None`` when the client is not open."""
+        ...
+
+
 class Channel:
     """One channel (``type:id``) of one client. Get it from :meth:`StreamChatClient.channel`.
 
@@ -84,8 +104,7 @@ class Channel:
 
     def __init__(
         self,
-        client: StreamChatClient,
-        registry: ChannelRegistry,
+        context: ChannelContext,
         channel_type: str,
         channel_id: str | None,
         *,
@@ -99,8 +118,8 @@ class Channel:
         member_ids = None if members is None else [validate_user_id(m) for m in members]
         if channel_id is None and not member_ids:
             raise ValueError("a channel without an id needs members: the server names it after them")
-        self._client = client
-        self._registry = registry
+        self._context = context
+        self._host = context.host
         self.type = channel_type
         self.id = channel_id
         self.typing_timings = typing_timings if typing_timings is not None else TypingTimings()
@@ -149,13 +168,13 @@ class Channel:
         ``typing_events`` (known once watched or queried), and the own user's typing
         indicators are not turned off.
         """
-        client = self._client
-        if client.connection_state is not ConnectionState.CONNECTED:
+        host = self._host
+        if host.connection_state is not ConnectionState.CONNECTED:
             return False
         config = self.state.config
         if config is None or config.typing_events is not True:
             return False
-        return privacy_enabled(client.user, "typing_indicators")
+        return privacy_enabled(host.user, "typing_indicators")
 
     def __repr__(self) -> str:
         where = self.cid if self.cid is not None else f"{self.type}:<members {self._members}>"
@@ -163,7 +182,7 @@ class Channel:
 
     def _path(self, action: str) -> str:
         if self.id is None:
-            raise StreamChatError(
+            raise UsageError(
                 "this channel has no id yet: watch() or query() it first (the server names it after its members)"
             )
         return f"/channels/{self.type}/{self.id}/{action}"
@@ -179,43 +198,44 @@ class Channel:
         await self._query(state=True, watch=True, presence=presence)
         self.watching = True
         self._presence = presence
-        self._registry.watching(self)
+        self._context.watching(self)
         return self.state
 
     async def query(
         self, *, state: bool = True, watch: bool = False, presence: bool = False
-    ) -> wire.ChannelState:
+    ) -> wire.ChannelStateResponse:
         """The channel as the server returns it now (created if needed); :attr:`state` is updated from it."""
         response = await self._query(state=state, watch=watch, presence=presence)
         if watch:
             self.watching = True
-            self._registry.watching(self)
+            self._context.watching(self)
         return response
 
     async def _query(
         self, *, state: bool, watch: bool, presence: bool, connection_id: str | None = None
-    ) -> wire.ChannelState:
+    ) -> wire.ChannelStateResponse:
         data: wire.ChannelData | None = None
         if self._members is not None or self._custom:
             data = wire.ChannelData(members=self._members, extra_data=self._custom)
         request = wire.QueryChannelRequest(state=state, watch=watch, presence=presence, data=data)
         path = f"/channels/{self.type}/query" if self.id is None else self._path("query")
-        response = await self._client.request(
+        response = await self._host.request(
             "POST",
             path,
             params={"connection_id": connection_id} if connection_id is not None else None,
             json=request,
-            response_type=wire.ChannelState,
+            response_type=wire.ChannelStateResponse,
         )
         if self.id is None:
             self.id = response.channel.id
-        self._registry.register(self)
+        self._context.register(self)
         self.state.load(response)
         return response
 
     async def stop_watching(self) -> None:
         """Stop receiving this channel's events on this connection."""
-        await self._client.request("POST", self._path("stop-watching"))
+        # The answer holds nothing but the request's duration.
+        await self._host.request("POST", self._path("stop-watching"), response_type=dict)
         self.watching = False
 
     async def rewatch(self, connection_id: str) -> None:
@@ -247,7 +267,7 @@ class Channel:
                 extra_data=custom_fields,
             )
         )
-        response = await self._client.request(
+        response = await self._host.request(
             "POST", self._path("message"), json=request, response_type=wire.SendMessageResponse
         )
         self.state.add_message(response.message)
@@ -263,7 +283,7 @@ class Channel:
         request = wire.SendEventRequest(
             event=wire.EventRequest(type=event_type, parent_id=parent_id, extra_data=fields)
         )
-        response = await self._client.request(
+        response = await self._host.request(
             "POST", self._path("event"), json=request, response_type=wire.SendEventResponse
         )
         return codec.event_from_builtins(response.event)
@@ -278,7 +298,7 @@ class Channel:
         config = self.state.config
         if config is not None and config.read_events is False:
             return None
-        response = await self._client.request(
+        response = await self._host.request(
             "POST",
             self._path("read"),
             json=wire.MarkReadRequest(message_id=message_id),
@@ -288,7 +308,7 @@ class Channel:
         if isinstance(event, wire.MessageReadEvent):
             self.state.apply(
                 event,
-                own_user_id=self._client.user_id,
+                own_user_id=self._host.user_id,
                 clock=anyio.current_time,
                 expire_after=self.typing_timings.expire_after,
             )
@@ -309,7 +329,7 @@ class Channel:
             return
         start_due = self._outgoing.keystroke(anyio.current_time(), parent_id)
         if self._stop_timer is None:
-            self._stop_timer = self._registry.start_task(self._stop_when_idle, f"typing timer {self.cid}")
+            self._stop_timer = self._context.start_task(self._stop_when_idle, f"typing timer {self.cid}")
         if start_due:
             await self._send_typing("typing.start", parent_id)
 
@@ -345,7 +365,7 @@ class Channel:
             return
         try:
             await self._send_typing("typing.stop", parent_id)
-        except StreamChatError as exc:
+        except (StreamChatError, UsageError) as exc:  # UsageError: the client closed meanwhile
             logger.warning("could not send the automatic typing.stop to %s: %s", self.cid, exc)
 
     def _cancel_stop_timer(self) -> None:
@@ -359,7 +379,9 @@ class Channel:
             self._typing_lock = anyio.Lock()
         async with self._typing_lock:
             request = wire.SendEventRequest(event=wire.EventRequest(type=event_type, parent_id=parent_id))
-            await self._client.request("POST", self._path("event"), json=request)
+            await self._host.request(
+                "POST", self._path("event"), json=request, response_type=wire.SendEventResponse
+            )
 
     # ------------------------------------------------------------------ called by the registry
 

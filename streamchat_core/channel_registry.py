@@ -12,7 +12,11 @@ task group:
 When the connection goes (``connection.changed`` with ``online`` false), that work is cancelled
 at once, the own typing state is reset, and every typing entry is forgotten with a local
 ``typing.stop``: while offline this client would miss the ``typing.stop`` anyway. So no task of
-the registry outlives ``disconnect_user()`` or ``async with client``.
+the registry outlives ``disconnect_user()`` or ``async with client``. When the user is gone for
+good (``disconnect_user()``, or a session that failed), the client says so
+(:meth:`ChannelRegistry.user_gone`) and the channels are forgotten.
+
+The registry depends on the client only through :class:`~streamchat_core.channel_host.ChannelHost`.
 
 After a reconnect, the watched channels are watched again on the new connection (a
 resubscribe hook), several at a time. A re-watch that fails (a reset connection, a timeout, a
@@ -27,21 +31,17 @@ past that is named in a WARNING.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any
 
 import anyio
 
 import streamchat_wire as wire
 from streamchat_core.channel import Channel, check_channel_address
+from streamchat_core.channel_host import ChannelHost
 from streamchat_core.codec import Event
 from streamchat_core.errors import StreamAPIError
-from streamchat_core.state import ConnectionState
-from streamchat_core.stats import counters_for
 from streamchat_core.typing_state import TypingTimings
-
-if TYPE_CHECKING:
-    from streamchat_core.client import StreamChatClient
 
 __all__ = ["ChannelRegistry"]
 
@@ -68,21 +68,20 @@ _CHANNEL_EVENTS: frozenset[type] = frozenset(
 class ChannelRegistry:
     """The channels of one client, by cid. Made by the client; reach it through ``client.channel()``."""
 
-    def __init__(self, client: StreamChatClient) -> None:
-        self._client = client
+    def __init__(self, host: ChannelHost) -> None:
+        self._host = host
         self._channels: dict[str, Channel] = {}
         self._scopes: set[anyio.CancelScope] = set()
         self._sweeper: anyio.CancelScope | None = None
         self._sweeper_wake: anyio.Event | None = None
         self._remove_hook: Callable[[], None] | None = None
-        # The client's session (connect_user) the watched channels belong to.
-        self._session: object | None = None
+
+    @property
+    def host(self) -> ChannelHost:
+        return self._host
 
     def __len__(self) -> int:
         return len(self._channels)
-
-    def get(self, cid: str) -> Channel | None:
-        return self._channels.get(cid)
 
     # ------------------------------------------------------------------ channels
 
@@ -108,7 +107,6 @@ class ChannelRegistry:
                 existing.update_creation_data(members, custom_fields, typing_timings)
                 return existing
         channel = Channel(
-            self._client,
             self,
             channel_type,
             channel_id,
@@ -129,9 +127,8 @@ class ChannelRegistry:
     def watching(self, channel: Channel) -> None:
         """``channel`` is watched: make sure it is watched again after a reconnect."""
         self.register(channel)
-        self._session = self._client._session
         if self._remove_hook is None:
-            self._remove_hook = self._client.add_resubscribe_hook(self._rewatch)
+            self._remove_hook = self._host.add_resubscribe_hook(self._rewatch)
 
     async def _rewatch(self, connection_id: str) -> None:
         """Watch every watched channel again on a new connection; returns once all are.
@@ -154,10 +151,10 @@ class ChannelRegistry:
 
     async def _rewatch_one(self, channel: Channel, connection_id: str) -> None:
         """Re-watch one channel, retrying with the backoff policy until it works or is not wanted."""
-        client = self._client
-        policy = client._backoff
-        counters = counters_for(client._hub)
-        bound = client.connect_timeout  # connection.recovered waits this long for the re-watches
+        host = self._host
+        policy = host.backoff
+        counters = host.counters
+        bound = host.connect_timeout  # connection.recovered waits this long for the re-watches
         started = anyio.current_time()
         failures = 0
         overdue = False
@@ -216,7 +213,7 @@ class ChannelRegistry:
             channel = self._channels.get(fields.cid) if self._channels else None
             if channel is not None and channel.state.apply(
                 event,
-                own_user_id=self._client.user_id,
+                own_user_id=self._host.user_id,
                 clock=anyio.current_time,
                 expire_after=channel.typing_timings.expire_after,
             ):
@@ -224,10 +221,6 @@ class ChannelRegistry:
         elif cls is wire.ConnectionChangedEvent:
             if not fields.online:
                 return self._went_offline()
-            if self._session is not None and self._client._session is not self._session:
-                # A new connect_user after a disconnect_user made while offline (no
-                # connection.changed then): the channels were the previous session's.
-                self._forget_channels()
         elif cls is wire.UserUpdatedEvent or cls is wire.UserPresenceChangedEvent:
             for channel in self._channels.values():
                 channel.state.update_user(fields.user)
@@ -243,33 +236,35 @@ class ChannelRegistry:
         for channel in self._channels.values():
             channel.went_offline()
             stops.extend(channel.typing_stop_for(entry) for entry in channel.state.clear_typing())
-        if self._client.connection_state is ConnectionState.DISCONNECTED:
-            self._forget_channels()
         return stops
 
-    def _forget_channels(self) -> None:
-        """The user is gone for good (disconnect_user, or a rejection): a new connect_user
-        starts afresh, as with Stream's clients."""
+    def user_gone(self) -> None:
+        """The user is gone for good (``disconnect_user``, or a failed session): forget the channels.
+
+        The client calls this; a new ``connect_user`` starts afresh, as with Stream's clients.
+        """
+        for scope in self._scopes:
+            scope.cancel()
+        self._scopes.clear()
+        self._sweeper = None
+        self._sweeper_wake = None
         for channel in self._channels.values():
             channel.watching = False
         self._channels.clear()
-        self._session = None
         if self._remove_hook is not None:
             self._remove_hook()
             self._remove_hook = None
 
     # ------------------------------------------------------------------ background work
 
-    def start_task(self, work: Callable[[], Awaitable[None]], name: str) -> anyio.CancelScope | None:
+    def start_task(
+        self, work: Callable[[], Coroutine[Any, Any, None]], name: str
+    ) -> anyio.CancelScope | None:
         """Run ``work()`` in the client's task group until it returns or the connection goes.
 
         Returns its cancel scope; ``None`` (nothing started) when the client is not open.
         """
-        tg = self._client._tg
-        if tg is None:
-            return None
         scope = anyio.CancelScope()
-        self._scopes.add(scope)
 
         async def run() -> None:
             try:
@@ -280,7 +275,9 @@ class ChannelRegistry:
             finally:
                 self._scopes.discard(scope)
 
-        tg.start_soon(run, name=name)
+        if not self._host.start_soon(run, name):
+            return None
+        self._scopes.add(scope)
         return scope
 
     def _typing_started(self) -> None:
@@ -310,4 +307,4 @@ class ChannelRegistry:
                 await wake.wait()
 
     def _dispatch_local(self, event: Event) -> None:
-        self._client._hub.dispatch(event)
+        self._host.dispatch_local(event)

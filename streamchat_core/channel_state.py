@@ -74,7 +74,7 @@ class ChannelState:
 
     cid: str | None = None
     #: The channel itself, from the last query (``None`` before the first).
-    channel: wire.Channel | None = None
+    channel: wire.ChannelResponse | None = None
     #: The channel type's settings (``typing_events``, ``read_events``, ...).
     config: wire.ChannelConfig | None = None
     members: dict[str, wire.ChannelMember] = field(default_factory=dict)
@@ -89,7 +89,7 @@ class ChannelState:
 
     # ------------------------------------------------------------------ snapshots
 
-    def load(self, snapshot: wire.ChannelState) -> None:
+    def load(self, snapshot: wire.ChannelStateResponse) -> None:
         """Bring the state up to a query's response.
 
         Members, watchers and the watcher count are the response's. Messages are merged by

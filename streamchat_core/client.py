@@ -17,11 +17,9 @@ kept up by a :class:`~streamchat_core.session.Session`; this module is the publi
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
-import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from datetime import timedelta
 from types import TracebackType
 from typing import Any, ClassVar, TypeVar, overload
@@ -32,11 +30,13 @@ import httpx
 
 import streamchat_wire as wire
 from streamchat_core import codec
+from streamchat_core._version import __version__
 from streamchat_core.auth import TokenManager, TokenSource
 from streamchat_core.backoff import BackoffPolicy, ExponentialBackoff
 from streamchat_core.channel import Channel, TypingTimings
 from streamchat_core.channel_registry import ChannelRegistry
-from streamchat_core.errors import NotConnectedError, StreamChatError, TokenExpiredError
+from streamchat_core.durations import positive_seconds, seconds
+from streamchat_core.errors import NotConnectedError, TokenExpiredError, UsageError
 from streamchat_core.events import (
     AnyEventHandler,
     EventHub,
@@ -45,14 +45,15 @@ from streamchat_core.events import (
     Handler,
     HandlerDecorator,
     Subscription,
-    seconds,
 )
-from streamchat_core.plugins import resolve_transport
+from streamchat_core.logs import show_logs
+from streamchat_core.own_user import merge_user
+from streamchat_core.plugins import TransportSpec, resolve_chain
 from streamchat_core.privacy import PrivacySetting, privacy_settings_with
 from streamchat_core.rest import RestClient, decode_json
-from streamchat_core.session import ResubscribeHook, Session, SessionConfig, merge_user
+from streamchat_core.session import ResubscribeHook, Session, SessionConfig
 from streamchat_core.state import ConnectionState
-from streamchat_core.stats import ClientStats, counters_for
+from streamchat_core.stats import ClientStats, Counters
 from streamchat_core.tokens import dev_token
 from streamchat_core.transport import Transport
 from streamchat_core.validation import validate_user
@@ -72,20 +73,8 @@ H = TypeVar("H", bound=AnyEventHandler)
 
 logger = logging.getLogger("streamchat.client")
 
-try:
-    _VERSION = importlib.metadata.version("streamchat-core")
-except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    _VERSION = "0"
-
 #: The ``X-Stream-Client`` value, in the shape Stream's own clients use.
-USER_AGENT = f"stream-chat-python-core-v{_VERSION}"
-
-TransportSpec = str | type | Transport | Callable[[], Transport]
-
-#: The name of the stderr handler that ``log_level=`` adds to the ``streamchat`` logger when
-#: the program configured no logging (at most one per process).
-LOG_HANDLER_NAME = "streamchat.stderr"
-_log_handler_lock = threading.Lock()
+USER_AGENT = f"stream-chat-python-core-v{__version__}"
 
 # REST calls retry at most this many times on error 40 with a token provider.
 _TOKEN_RETRIES = 2
@@ -154,31 +143,30 @@ class StreamChatClient:
         if not isinstance(api_key, str) or not api_key:
             raise ValueError("api_key must be a non-empty string")
         if log_level is not None:
-            _show_logs(log_level)
+            show_logs(log_level)
         self.api_key = api_key
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, not {self.base_url!r}")
-        self.connect_timeout = seconds(connect_timeout, "connect_timeout") or (
-            6.0 if enable_ws_fallback else 15.0
-        )
-        self.receive_timeout = _positive(receive_timeout, "receive_timeout")
+        if connect_timeout is None:  # Stream's JS client: shorter where a fallback waits
+            connect_timeout = 6.0 if enable_ws_fallback else 15.0
+        self.connect_timeout = positive_seconds(connect_timeout, "connect_timeout")
+        self.receive_timeout = positive_seconds(receive_timeout, "receive_timeout")
         self.enable_ws_fallback = enable_ws_fallback
-        self.transports: list[Transport] = self._resolve_chain(transports, enable_ws_fallback)
+        self.transports: list[Transport] = resolve_chain(transports, enable_ws_fallback)
         self._backoff = backoff if backoff is not None else ExponentialBackoff()
-        self._ping_interval = _positive(ping_interval, "ping_interval")
-        self._dead_timeout = _positive(dead_connection_timeout, "dead_connection_timeout")
-        self._probe_interval = _positive(ws_probe_interval, "ws_probe_interval")
+        self._ping_interval = positive_seconds(ping_interval, "ping_interval")
+        self._dead_timeout = positive_seconds(dead_connection_timeout, "dead_connection_timeout")
+        self._probe_interval = positive_seconds(ws_probe_interval, "ws_probe_interval")
         self._token_refresh_margin = seconds(token_refresh_margin, "token_refresh_margin") or 0.0
-        self._handover_grace = _positive(handover_grace, "handover_grace")
+        self._handover_grace = positive_seconds(handover_grace, "handover_grace")
         self._user_agent = user_agent
-        self._hub = EventHub()
-        self._hub.on_handler_added = self._start_dispatcher
-        self._dispatching = False
+        self._counters = Counters()
+        self._channels = ChannelRegistry(_ChannelHost(self))
         # Channel state must be current before any stream or handler sees an event: the
         # channels see each event first, synchronously, where it is dispatched.
-        self._channels = ChannelRegistry(self)
-        self._hub.observer = self._channels.observe
+        self._hub = EventHub(observer=self._channels.observe, on_handler_added=self._start_dispatcher)
+        self._dispatching = False
         self._rest = RestClient(
             self.base_url,
             api_key,
@@ -191,27 +179,6 @@ class StreamChatClient:
         self._tg: anyio.abc.TaskGroup | None = None
         self._session: Session | None = None
         self._state_without_session = ConnectionState.INITIALIZING
-
-    @staticmethod
-    def _resolve_chain(
-        transports: Sequence[TransportSpec] | TransportSpec | None, enable_ws_fallback: bool
-    ) -> list[Transport]:
-        specs: list[Any]
-        if transports is None:
-            specs = ["websocket"]
-        elif isinstance(transports, (str, type)) or not isinstance(transports, Sequence):
-            specs = [transports]
-        else:
-            specs = list(transports)
-        if not specs:
-            raise ValueError("transports must name at least one transport")
-        chain = [resolve_transport(spec) for spec in specs]
-        if enable_ws_fallback and not any(t.name == "longpoll" for t in chain):
-            chain.append(resolve_transport("longpoll"))
-        names = [t.name for t in chain]
-        if len(set(names)) != len(names):
-            raise ValueError(f"a transport appears twice in transports: {names}")
-        return chain
 
     # ------------------------------------------------------------------ singleton
 
@@ -229,7 +196,7 @@ class StreamChatClient:
                 StreamChatClient._instance_options = dict(options)
                 return instance
             if instance.api_key != api_key:
-                raise StreamChatError(
+                raise UsageError(
                     f"this process already has a client for the API key {instance.api_key!r}; "
                     f"get_instance() cannot return one for {api_key!r}"
                 )
@@ -282,7 +249,7 @@ class StreamChatClient:
     @property
     def stats(self) -> ClientStats:
         """Counters over the client's life: frames dropped, reconnects, re-watch retries (:mod:`~streamchat_core.stats`)."""
-        return counters_for(self._hub).snapshot()
+        return self._counters.snapshot()
 
     def __repr__(self) -> str:
         user = f", user_id={self.user_id!r}" if self.user_id is not None else ""
@@ -295,7 +262,7 @@ class StreamChatClient:
 
     async def __aenter__(self) -> StreamChatClient:
         if self._tg is not None:
-            raise StreamChatError("the client is already open; `async with client:` cannot be nested")
+            raise UsageError("the client is already open; `async with client:` cannot be nested")
         await self._rest.open()
         tg = anyio.create_task_group()
         await tg.__aenter__()
@@ -337,7 +304,7 @@ class StreamChatClient:
 
     def _require_open(self) -> anyio.abc.TaskGroup:
         if self._tg is None:
-            raise StreamChatError("the client is not open: use it inside `async with client:`")
+            raise UsageError("the client is not open: use it inside `async with client:`")
         return self._tg
 
     # ------------------------------------------------------------------ users
@@ -358,7 +325,7 @@ class StreamChatClient:
         if session is not None and not session.finished.is_set():
             if session.user_id == user.id:
                 return await session.wait_ready()
-            raise StreamChatError(
+            raise UsageError(
                 f"user {session.user_id!r} is connected; call disconnect_user() before connecting {user.id!r}"
             )
         tokens = TokenManager(user.id, token, refresh_margin=self._token_refresh_margin)
@@ -377,8 +344,10 @@ class StreamChatClient:
                 probe_interval=self._probe_interval,
                 handover_grace=self._handover_grace,
             ),
-            hub=self._hub,
+            dispatch=self._hub.dispatch,
+            counters=self._counters,
             hooks=self._hooks,
+            on_failed=self._session_failed,
         )
         self._session = session
         tg.start_soon(session.run)
@@ -402,8 +371,17 @@ class StreamChatClient:
             return
         self._state_without_session = ConnectionState.DISCONNECTED
         session.close()
-        with anyio.move_on_after(seconds(timeout, "timeout")):
-            await session.finished.wait()
+        try:
+            with anyio.move_on_after(seconds(timeout, "timeout")):
+                await session.finished.wait()
+        finally:
+            # After the session's last connection.changed: the channels have seen it go offline.
+            self._channels.user_gone()
+
+    def _session_failed(self, session: Session) -> None:
+        """A session ended on its own (a rejection, no first connection): its channels go with it."""
+        if self._session is session:
+            self._channels.user_gone()
 
     # ------------------------------------------------------------------ events
 
@@ -667,39 +645,50 @@ class StreamChatClient:
         return decode_json(body) if body else None
 
 
-class _StderrLogHandler(logging.StreamHandler):  # type: ignore[type-arg]  # not subscriptable before 3.11
-    """Writes the ``streamchat`` records to stderr, for a program that configured no logging.
+class _ChannelHost:
+    """The client as its channels see it (:class:`~streamchat_core.channel_host.ChannelHost`).
 
-    Added once per process (named :data:`LOG_HANDLER_NAME`). It steps aside as soon as the
-    program configures logging after all (the root logger or ``streamchat`` gets a handler of
-    its own), so a record is never written twice.
+    A separate object, so that what channel code may use of the client is this list and
+    nothing more, and the client's public surface does not grow by it.
     """
 
-    def __init__(self) -> None:
-        super().__init__(sys.stderr)
-        self.set_name(LOG_HANDLER_NAME)
-        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    def __init__(self, client: StreamChatClient) -> None:
+        self._client = client
+        self.request = client.request
 
-    def handle(self, record: logging.LogRecord) -> Any:
-        if logging.getLogger().handlers or any(
-            h is not self for h in logging.getLogger("streamchat").handlers
-        ):
+    @property
+    def user(self) -> wire.OwnUser | None:
+        return self._client.user
+
+    @property
+    def user_id(self) -> str | None:
+        return self._client.user_id
+
+    @property
+    def connection_state(self) -> ConnectionState:
+        return self._client.connection_state
+
+    @property
+    def connect_timeout(self) -> float:
+        return self._client.connect_timeout
+
+    @property
+    def backoff(self) -> BackoffPolicy:
+        return self._client._backoff
+
+    @property
+    def counters(self) -> Counters:
+        return self._client._counters
+
+    def start_soon(self, work: Callable[[], Coroutine[Any, Any, None]], name: str) -> bool:
+        tg = self._client._tg
+        if tg is None:
             return False
-        self.stream = sys.stderr  # stderr as it is now: a program may have replaced it since
-        return super().handle(record)
+        tg.start_soon(work, name=name)
+        return True
 
+    def dispatch_local(self, event: codec.Event) -> None:
+        self._client._hub.dispatch(event)
 
-def _show_logs(level: int | str) -> None:
-    """Set the ``streamchat`` logger's level; show its records on stderr if nothing else would."""
-    log = logging.getLogger("streamchat")
-    log.setLevel(level)
-    with _log_handler_lock:
-        if not logging.getLogger().handlers and not log.handlers:
-            log.addHandler(_StderrLogHandler())
-
-
-def _positive(value: float | timedelta, what: str) -> float:
-    result = seconds(value, what)
-    if result is None or result <= 0:
-        raise ValueError(f"{what} must be positive, got {value!r}")
-    return result
+    def add_resubscribe_hook(self, hook: ResubscribeHook) -> Callable[[], None]:
+        return self._client.add_resubscribe_hook(hook)

@@ -96,7 +96,7 @@ class UnknownEvent:
             try:
                 value = msgspec.json.decode(self.raw)
             except _DECODE_FAILURES as exc:
-                raise DecodeError(f"invalid {self.type!r} event: {_why(exc)}") from None
+                raise DecodeError(f"invalid {self.type!r} event: {_why(exc)}") from exc
             self._payload = value if isinstance(value, dict) else {}
         return self._payload
 
@@ -215,7 +215,7 @@ def _check_utf8(data: bytes) -> None:
     try:
         data.decode()
     except UnicodeDecodeError as exc:
-        raise DecodeError(f"frame is not valid UTF-8: {exc}") from None
+        raise DecodeError(f"frame is not valid UTF-8: {exc}") from exc
 
 
 def _decode_by_peek(data: bytes) -> Event:
@@ -223,7 +223,7 @@ def _decode_by_peek(data: bytes) -> Event:
     try:
         peek = _PEEK.decode(data)
     except _DECODE_FAILURES as exc:
-        raise DecodeError(f"not a v1 event frame: {_why(exc)}") from None
+        raise DecodeError(f"not a v1 event frame: {_why(exc)}") from exc
     if len(peek.error):
         raise error_from_body(data)
     if peek.type is None:
@@ -231,8 +231,8 @@ def _decode_by_peek(data: bytes) -> Event:
         # answer carries it: the error it is, not a bad frame.
         try:
             error = error_from_body(data)
-        except DecodeError:
-            raise DecodeError("not a v1 event frame: it has no 'type'") from None
+        except DecodeError as exc:
+            raise DecodeError("not a v1 event frame: it has no 'type'") from exc
         raise error
     decoder = _BY_TAG.get(peek.type)
     if decoder is None:
@@ -240,7 +240,7 @@ def _decode_by_peek(data: bytes) -> Event:
     try:
         event: Event = decoder.decode(data)
     except _DECODE_FAILURES as exc:
-        raise DecodeError(f"invalid {peek.type!r} event: {_why(exc)}") from None
+        raise DecodeError(f"invalid {peek.type!r} event: {_why(exc)}") from exc
     return event
 
 
@@ -285,7 +285,7 @@ def error_from_body(data: bytes) -> StreamAPIError:
     try:
         return _error_from_api(_API_ERROR.decode(data))
     except _DECODE_FAILURES as exc:
-        raise DecodeError(f"invalid error body: {_why(exc)}") from None
+        raise DecodeError(f"invalid error body: {_why(exc)}") from exc
 
 
 def _decoder(tp: Any) -> msgspec.json.Decoder[Any]:
@@ -307,7 +307,7 @@ def decode(data: bytes | bytearray | memoryview | str, type: type[T]) -> T:
         value = _decoder(type).decode(data)
     except _DECODE_FAILURES as exc:
         name = getattr(type, "__name__", str(type))
-        raise DecodeError(f"invalid {name}: {_why(exc)}") from None
+        raise DecodeError(f"invalid {name}: {_why(exc)}") from exc
     attach = attacher(type)
     if attach is not None:
         attach(value, new_frame_cell(data), ())
@@ -332,7 +332,7 @@ def encode(obj: Any) -> bytes:
     try:
         return _ENCODER.encode(to_builtins(obj))
     except msgspec.EncodeError as exc:
-        raise TypeError(str(exc)) from None
+        raise TypeError(str(exc)) from exc
 
 
 _ENCODER: Final = msgspec.json.Encoder()

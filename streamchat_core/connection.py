@@ -5,7 +5,8 @@ first frame (a ``health.check`` carrying ``connection_id`` and ``me``, or an err
 then reads frames until the connection ends, handing each decoded event to its ``sink``. It
 never runs user code: the sink only queues.
 
-Keep-alive, on transports with the ``ping`` capability (as Stream's JS client does it):
+Keep-alive, on connections that are :class:`~streamchat_core.transport.KeepAlive` (as Stream's
+JS client does it):
 
 - after each server ``health.check``, a ping is due ``ping_interval`` seconds later (25 s);
 - a connection that has sent nothing for ``dead_timeout`` seconds (35 s) is dead.
@@ -27,6 +28,7 @@ deliver. Errors never escape its task, so they never turn into exception groups.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 from collections.abc import Awaitable, Callable
@@ -41,21 +43,23 @@ from streamchat_core.codec import Event
 from streamchat_core.errors import (
     ConnectionClosedError,
     ConnectTimeoutError,
+    DecodeError,
     StreamAPIError,
     TokenExpiredError,
     TransportError,
+    UpgradeRejectedError,
 )
 from streamchat_core.stats import Counters, describe_decode_failure
 from streamchat_core.transport import (
-    CAPABILITY_PING,
     Connection,
     ConnectRequest,
     Drainable,
+    KeepAlive,
     TokenUpdatable,
     Transport,
 )
 
-__all__ = ["CLOSE_BOUND", "Link", "Sink"]
+__all__ = ["CLOSE_BOUND", "Link", "Sink", "rejection_error"]
 
 logger = logging.getLogger("streamchat.connection")
 
@@ -70,6 +74,25 @@ def _clock() -> Callable[[], float]:
     if sniffio.current_async_library() == "asyncio":
         return asyncio.get_running_loop().time
     return anyio.current_time
+
+
+def rejection_error(rejected: UpgradeRejectedError) -> StreamAPIError | UpgradeRejectedError:
+    """What a rejected opening means: Stream's error when the body is one, else the network failure.
+
+    A Stream error body is the server turning the user down (a bad key or token): final, not
+    retried, no fallback. Any other body is a firewall's or a proxy's page: ``rejected`` itself,
+    retryable, so the session may fall back to another transport.
+    """
+    if not rejected.body:
+        return rejected
+    try:
+        error = codec.error_from_body(rejected.body)
+    except DecodeError:
+        return rejected
+    if error.status_code is None:
+        error.status_code = rejected.status_code
+    error.__cause__ = rejected
+    return error
 
 
 def ping_frame(client_id: str) -> str:
@@ -93,7 +116,7 @@ class Link:
         client_id: str,
         ping_interval: float,
         dead_timeout: float,
-        refresh_token: Callable[[Link], Awaitable[str]] | None = None,
+        refresh_token: Callable[[int], Awaitable[tuple[str, int]]] | None = None,
         on_up: Callable[[Link], None] | None = None,
         on_change: Callable[[], None] | None = None,
         counters: Counters | None = None,
@@ -104,9 +127,8 @@ class Link:
         self.client_id = client_id
         self.ping_interval = ping_interval
         self.dead_timeout = dead_timeout
+        #: Given the generation of a token met with error 40, a fresh token and its generation.
         self.refresh_token = refresh_token
-        #: The token manager's generation of the token this link uses (see ``TokenManager.refresh``).
-        self.token_generation = 0
         self.on_up = on_up
         self.on_change = on_change
         self.counters = counters if counters is not None else Counters()
@@ -158,7 +180,13 @@ class Link:
             return True
         return False
 
-    def update_token(self, token: str) -> None:
+    def update_token(self, token: str, generation: int) -> None:
+        """Use ``token`` (of the token manager's ``generation``) from now on.
+
+        The request keeps the token and its generation together: a reconnect after error 40
+        tells the token manager which token it found stale.
+        """
+        self.request = dataclasses.replace(self.request, token=token, token_generation=generation)
         conn = self.connection
         if conn is not None and isinstance(conn, TokenUpdatable):
             conn.update_token(token)
@@ -204,6 +232,9 @@ class Link:
                         await self._serve(conn)
                     finally:
                         self._lose()
+            except UpgradeRejectedError as exc:
+                if self.error is None and not self._closing:
+                    self.error = rejection_error(exc)
             except (TransportError, StreamAPIError) as exc:
                 if self.error is None and not self._closing:
                     self.error = exc
@@ -248,15 +279,15 @@ class Link:
         return True
 
     async def _serve(self, conn: Connection) -> None:
-        keepalive = CAPABILITY_PING in self.transport.capabilities
+        pinged = conn if isinstance(conn, KeepAlive) else None
         async with anyio.create_task_group() as tg:
             self._serve_scope = tg.cancel_scope
             if self._closing:
                 tg.cancel_scope.cancel()
-            if keepalive:
+            if pinged is not None:
                 self._ping_at = anyio.current_time() + self.ping_interval
-                tg.start_soon(self._keepalive, conn)
-            await self._read(conn, keepalive)
+                tg.start_soon(self._keepalive, pinged)
+            await self._read(conn, pinged is not None)
             tg.cancel_scope.cancel()
         self._serve_scope = None
 
@@ -324,11 +355,11 @@ class Link:
         ):
             # The connection sends the token again (long-poll): refresh it and keep going.
             try:
-                token = await self.refresh_token(self)
+                token, generation = await self.refresh_token(self.request.token_generation)
             except Exception as refresh_error:
                 self.error = refresh_error
                 return False
-            conn.update_token(token)
+            self.update_token(token, generation)
             logger.info("the token expired on the %s connection; refreshed it", self.name)
             return True
         self.error = exc
@@ -340,7 +371,7 @@ class Link:
         if scope is not None and at < scope.deadline:
             scope.deadline = at
 
-    async def _keepalive(self, conn: Connection) -> None:
+    async def _keepalive(self, conn: KeepAlive) -> None:
         """Ping when one is due; declare the connection dead after ``dead_timeout`` of silence.
 
         One task does both: it sleeps until the next ping or the silence deadline, whichever

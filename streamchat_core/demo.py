@@ -26,7 +26,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import TextIO
 
 import anyio
 import httpx
@@ -38,6 +38,8 @@ from streamchat_core.codec import Event
 from streamchat_core.emulator import Emulator
 from streamchat_core.errors import StreamChatError
 from streamchat_core.events import EventStream
+from streamchat_core.extras import MissingExtraError, require_extra
+from streamchat_core.privacy import PrivacySetting, privacy_enabled
 
 __all__ = ["STEPS", "Demo", "main", "run"]
 
@@ -135,18 +137,15 @@ class Demo:
 Step = Callable[[Demo], Awaitable[None]]
 
 
-def _switch(setting: Any) -> str:
-    enabled = getattr(setting, "enabled", None) if setting is not None else None
-    return "off" if enabled is False else "on"
-
-
 def describe_privacy(user: wire.User) -> list[str]:
-    privacy = user.privacy_settings
+    def switch(setting: PrivacySetting) -> str:
+        return "on" if privacy_enabled(user, setting) else "off"
+
     return [
         "  privacy settings:",
-        f"    typing indicators: {_switch(privacy.typing_indicators if privacy else None)}",
-        f"    read receipts:     {_switch(privacy.read_receipts if privacy else None)}",
-        f"    delivery receipts: {_switch(privacy.delivery_receipts if privacy else None)}",
+        f"    typing indicators: {switch('typing_indicators')}",
+        f"    read receipts:     {switch('read_receipts')}",
+        f"    delivery receipts: {switch('delivery_receipts')}",
     ]
 
 
@@ -363,6 +362,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.getLevelName(args.log_level.upper())
     if not isinstance(level, int):
         parser.error(f"unknown log level {args.log_level!r}")
+    if args.backend == "trio":
+        try:
+            require_extra("trio", "streamchat demo --backend trio")
+        except MissingExtraError as exc:
+            print(exc, file=sys.stderr)
+            return 1
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     with Emulator(api_key=API_KEY, allow_dev_tokens=True) as emulator:
         demo = Demo(emulator=emulator, log_level=level)

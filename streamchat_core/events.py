@@ -16,6 +16,10 @@ and type checkers then know the class of the events a handler, stream or wait ge
 ``type`` string (any type, known to this version or not; the events are then the :data:`Event`
 union, :class:`~streamchat_core.codec.UnknownEvent` included).
 
+The typed signatures (which event class a handler, stream or wait gets) are written once, on
+:class:`~streamchat_core.client.StreamChatClient`'s ``on``, ``events`` and ``wait_for``; the
+hub's own methods take and return plain values.
+
 The connection's reader task calls ``dispatch`` and goes straight back to reading, so a slow
 or stuck handler can never hold up keep-alive pings or dead-connection detection.
 """
@@ -30,7 +34,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from types import TracebackType
-from typing import Any, Generic, Protocol, TypeVar, Union, overload
+from typing import Any, Generic, Protocol, TypeVar, Union
 
 import anyio
 import anyio.abc
@@ -39,6 +43,7 @@ from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStre
 
 import streamchat_wire as wire
 from streamchat_core.codec import Event, UnknownEvent
+from streamchat_core.durations import seconds
 from streamchat_core.errors import StreamChatError
 
 __all__ = [
@@ -50,7 +55,6 @@ __all__ = [
     "Handler",
     "HandlerDecorator",
     "Subscription",
-    "event_type",
 ]
 
 logger = logging.getLogger("streamchat.events")
@@ -66,12 +70,7 @@ AnyEventHandler = Callable[[Event], object]
 EventType = Union[str, type[wire.EventStruct]]  # noqa: UP007 - a runtime alias
 
 E = TypeVar("E", bound=wire.EventStruct)
-E1 = TypeVar("E1", bound=wire.EventStruct)
-E2 = TypeVar("E2", bound=wire.EventStruct)
-E3 = TypeVar("E3", bound=wire.EventStruct)
-E4 = TypeVar("E4", bound=wire.EventStruct)
 R = TypeVar("R")
-H = TypeVar("H", bound=AnyEventHandler)
 #: The events a stream yields.
 S_co = TypeVar("S_co", bound="wire.EventStruct | UnknownEvent", covariant=True)
 
@@ -79,11 +78,6 @@ S_co = TypeVar("S_co", bound="wire.EventStruct | UnknownEvent", covariant=True)
 _BACKLOG_WARNING_STEP = 10_000
 # The dispatcher lets other tasks run at least once every this many events.
 _EVENTS_PER_CHECKPOINT = 64
-
-
-def event_type(event: Event) -> str:
-    """The ``type`` of an event, known or not: ``event.type`` (kept for older callers)."""
-    return event.type
 
 
 def type_key(event_type: object) -> str:
@@ -151,21 +145,6 @@ class Subscription:
         return f"Subscription({self.event_type!r}, {_name(self.handler)}{state})"
 
 
-def seconds(value: float | timedelta | None, what: str) -> float | None:
-    """A timeout given in seconds or as a ``timedelta``, as seconds; ``None`` stays ``None``."""
-    if value is None:
-        return None
-    if isinstance(value, timedelta):
-        result = value.total_seconds()
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        result = float(value)
-    else:
-        raise TypeError(f"{what} must be a number of seconds or a timedelta, not {type(value).__name__}")
-    if math.isnan(result) or result < 0:
-        raise ValueError(f"{what} must not be negative, got {value!r}")
-    return result
-
-
 class EventStream(Generic[S_co]):
     """The events of some types, as they arrive, until the client closes or the stream does.
 
@@ -231,7 +210,12 @@ class EventStream(Generic[S_co]):
 class EventHub:
     """Routes events to handlers, streams and waiters. One per client."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        observer: Callable[[Event], Sequence[Event]] | None = None,
+        on_handler_added: Callable[[], None] | None = None,
+    ) -> None:
         self._handlers: dict[str, list[Handler]] = {}
         # The handlers of each event type, "*" included, as a tuple: built on first use.
         self._resolved: dict[str, tuple[Handler, ...]] = {}
@@ -244,30 +228,13 @@ class EventHub:
         self._backlog_warned = 0
         #: Called after a handler is added: the client starts the dispatcher task only once
         #: there is a handler to run (streams and waits need none).
-        self.on_handler_added: Callable[[], None] | None = None
+        self.on_handler_added = on_handler_added
         #: Sees every event first, synchronously, before any stream or handler: state that
         #: handlers read (channel state) is current when they run. It may return local
         #: events that follow from the one it saw; they are dispatched right after it.
-        self.observer: Callable[[Event], Sequence[Event]] | None = None
+        self.observer = observer
 
     # -------------------------------------------------------------------- registration
-
-    @overload
-    def on(self, event_type: type[E], handler: Callable[[E], object]) -> Subscription: ...
-
-    # An event class is callable too, so mypy sees this overlap with on(handler) below; the
-    # runtime tells them apart (a class is never taken for a handler), and so does the order.
-    @overload
-    def on(self, event_type: type[E]) -> HandlerDecorator[E]: ...  # type: ignore[overload-overlap]
-
-    @overload
-    def on(self, event_type: str, handler: AnyEventHandler) -> Subscription: ...
-
-    @overload
-    def on(self, event_type: str) -> Callable[[H], H]: ...
-
-    @overload
-    def on(self, handler: AnyEventHandler, /) -> Subscription: ...
 
     def on(self, event_type: Any, handler: Any = None) -> Any:
         """Call ``handler(event)`` for every event of ``event_type``; ``on(handler)``: every event.
@@ -301,12 +268,6 @@ class EventHub:
         if self.on_handler_added is not None:
             self.on_handler_added()
 
-    @overload
-    def off(self, event_type: EventType, handler: Handler) -> None: ...
-
-    @overload
-    def off(self, handler: Handler, /) -> None: ...
-
     def off(self, event_type: Any, handler: Any = None) -> None:
         """Unsubscribe ``handler`` from ``event_type`` (``off(handler)``: from every event, as
         ``on(handler)`` subscribed it); doing it twice is harmless."""
@@ -321,29 +282,6 @@ class EventHub:
             if not handlers:
                 del self._handlers[key]
             self._resolved.clear()
-
-    # The class forms overlap the last one for mypy (an event class could be one it never
-    # delivers); every event the hub delivers is an Event, so the narrower types hold.
-    @overload
-    def events(self, t1: type[E1], /) -> EventStream[E1]: ...  # type: ignore[overload-overlap]
-
-    @overload
-    def events(  # type: ignore[overload-overlap]
-        self, t1: type[E1], t2: type[E2], /
-    ) -> EventStream[E1 | E2]: ...
-
-    @overload
-    def events(  # type: ignore[overload-overlap]
-        self, t1: type[E1], t2: type[E2], t3: type[E3], /
-    ) -> EventStream[E1 | E2 | E3]: ...
-
-    @overload
-    def events(  # type: ignore[overload-overlap]
-        self, t1: type[E1], t2: type[E2], t3: type[E3], t4: type[E4], /
-    ) -> EventStream[E1 | E2 | E3 | E4]: ...
-
-    @overload
-    def events(self, *event_types: EventType) -> EventStream[Event]: ...
 
     def events(self, *event_types: EventType) -> EventStream[Any]:
         """A stream of the events of these types (event classes or strings; none: every event).
@@ -363,24 +301,6 @@ class EventHub:
 
     def _forget(self, stream: EventStream[Any]) -> None:
         self._streams.pop(id(stream), None)
-
-    @overload
-    async def wait_for(
-        self,
-        event_type: type[E],
-        *,
-        check: Callable[[E], object] | None = None,
-        timeout: float | timedelta | None = None,
-    ) -> E: ...
-
-    @overload
-    async def wait_for(
-        self,
-        event_type: str,
-        *,
-        check: Callable[[Event], object] | None = None,
-        timeout: float | timedelta | None = None,
-    ) -> Event: ...
 
     async def wait_for(
         self,

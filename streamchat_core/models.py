@@ -2,7 +2,7 @@
 
 These are the classes of ``streamchat_wire``, generated from the spec (``models.User is
 streamchat_wire.User``): users (``User``, ``OwnUser``, ``PrivacySettings``), messages
-(``Message``, ``Attachment``, ``Reaction``), channels (``Channel``, ``ChannelMember``,
+(``Message``, ``Attachment``, ``Reaction``), channels (``ChannelResponse``, ``ChannelMember``,
 ``ReadState``), the REST bodies, and one class per event type (``MessageNewEvent``,
 ``TypingStartEvent``, …, all deriving from ``EventStruct``). Beside them:
 
@@ -10,31 +10,20 @@ streamchat_wire.User``): users (``User``, ``OwnUser``, ``PrivacySettings``), mes
   handler of every event (or of a type given as a string) receives;
 - :class:`UnknownEvent`: an event whose ``type`` this version does not know.
 
-Mind the two channels: ``models.Channel`` and ``models.ChannelState`` are the wire shapes of a
-channel, while ``streamchat_core.Channel`` is the live channel a client watches and
-``streamchat_core.ChannelState`` its locally kept state.
+The wire shapes of a channel take Stream's names, ``ChannelResponse`` and
+``ChannelStateResponse`` (a channel query's body), so that ``streamchat_core.Channel`` (the live
+channel a client watches) and ``streamchat_core.ChannelState`` (its locally kept state) each
+mean one thing.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: it would bind `annotations` here, a public name that
+# is not a model.
 import streamchat_wire as _wire
 from streamchat_core.codec import Event as Event, UnknownEvent as UnknownEvent
-from streamchat_wire import *  # noqa: F403 - the bases and helpers streamchat_wire exports itself
-from streamchat_wire._models import *  # noqa: F403 - every generated model and event class
+from streamchat_wire import *  # noqa: F403 - the bases and helpers, and every generated class
+from streamchat_wire._models import *  # noqa: F403 - the generated classes again, for mypy (below)
 
-
-def _wire_names() -> list[str]:
-    # What streamchat_wire exports, and every class it defines (the generated ones are not in
-    # its __all__): this list follows the spec without being edited by hand.
-    names = set(_wire.__all__)
-    for name, value in vars(_wire).items():
-        if (
-            not name.startswith("_")
-            and isinstance(value, type)
-            and value.__module__.startswith("streamchat_wire")
-        ):
-            names.add(name)
-    return sorted(names)
-
-
-__all__ = [*_wire_names(), "Event", "UnknownEvent"]
+# The second star import adds nothing at run time; mypy reads only the literal part of
+# streamchat_wire's __all__, and _models' (which scripts/regen writes) is all literal. The
+# list: streamchat_wire's own (it follows the spec), and the two names the codec adds.
+__all__ = [*_wire.__all__, "Event", "UnknownEvent"]

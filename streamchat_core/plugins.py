@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import warnings
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from streamchat_core.errors import TransportLoadError
@@ -31,6 +32,8 @@ __all__ = [
     "available_transports",
     "load_transport",
     "refresh_transports",
+    "TransportSpec",
+    "resolve_chain",
     "resolve_transport",
 ]
 
@@ -182,9 +185,8 @@ def resolve_transport(spec: object) -> Transport:
                 f"creating the transport {spec!r} failed: {type(exc).__name__}: {exc}"
             ) from exc
     if not _is_transport(spec):
-        raise TypeError(
-            f"{spec!r} is not a transport: it needs a `name`, `capabilities` and a `connect(request)` method"
-        )
+        raise TypeError(f"{spec!r} is not a transport: it needs a `name` and a `connect(request)` method")
+    _warn_if_legacy(spec)
     return spec  # type: ignore[return-value]
 
 
@@ -192,6 +194,52 @@ def _is_transport(obj: object) -> bool:
     return (
         not isinstance(obj, type)
         and isinstance(getattr(obj, "name", None), str)
-        and isinstance(getattr(obj, "capabilities", None), (frozenset, set))
         and callable(getattr(obj, "connect", None))
     )
+
+
+def _warn_if_legacy(transport: object) -> None:
+    # Before keep-alive became the KeepAlive protocol, a transport declared it with
+    # ``capabilities = frozenset({"ping"})`` and every connection had a ``send``. The one such
+    # transport that now behaves differently is one that did not declare it: its connections
+    # are pinged from now on.
+    capabilities = getattr(transport, "capabilities", None)
+    if isinstance(capabilities, (frozenset, set)) and "ping" not in capabilities:
+        warnings.warn(
+            f"the transport {transport!r} declares `capabilities`, which is no longer read: the "
+            "connections it opens are kept alive with pings when they have a `send` method "
+            "(streamchat_core.transport.KeepAlive); remove `send` from connections the server "
+            "does not keep alive",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+#: What ``transports=`` takes: a name, a class or zero-argument factory, or an instance.
+TransportSpec = str | type | Transport | Callable[[], Transport]
+
+
+def resolve_chain(
+    transports: Sequence[TransportSpec] | TransportSpec | None, enable_ws_fallback: bool
+) -> list[Transport]:
+    """The client's transport chain, in order of preference, from its ``transports=`` argument.
+
+    ``None`` means ``["websocket"]``; one spec means a chain of one. ``enable_ws_fallback``
+    adds ``"longpoll"`` at the end unless it is there. A transport named twice is refused.
+    """
+    specs: list[Any]
+    if transports is None:
+        specs = ["websocket"]
+    elif isinstance(transports, (str, type)) or not isinstance(transports, Sequence):
+        specs = [transports]
+    else:
+        specs = list(transports)
+    if not specs:
+        raise ValueError("transports must name at least one transport")
+    chain = [resolve_transport(spec) for spec in specs]
+    if enable_ws_fallback and not any(t.name == "longpoll" for t in chain):
+        chain.append(resolve_transport("longpoll"))
+    names = [t.name for t in chain]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a transport appears twice in transports: {names}")
+    return chain

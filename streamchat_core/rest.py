@@ -6,7 +6,9 @@ Every request carries the query parameters ``api_key``, ``user_id`` and (once co
 ``x-client-request-id``. Object and list parameters travel as JSON strings
 (``GET /users?payload={…}``). A non-2xx answer with a Stream error body raises the typed
 :class:`~streamchat_core.errors.StreamAPIError` for its code; any other failure is a
-:class:`~streamchat_core.errors.TransportError`. Messages never contain the token.
+:class:`~streamchat_core.errors.TransportError`, translated from httpx's by
+:func:`~streamchat_core.errors.map_exceptions` with httpx's exception as its ``__cause__``.
+Messages and tracebacks never contain the token.
 
 ``connect_timeout`` bounds opening the TCP (and TLS) connection; ``receive_timeout`` bounds
 waiting for the response.
@@ -14,29 +16,28 @@ waiting for the response.
 
 from __future__ import annotations
 
-import functools
 import logging
-import ssl
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
 import msgspec
 
 from streamchat_core import codec
-from streamchat_core.errors import ConnectTimeoutError, DecodeError, StreamAPIError, TransportError
-from streamchat_core.transport import redact
+from streamchat_core.errors import (
+    ConnectTimeoutError,
+    DecodeError,
+    StreamAPIError,
+    StreamChatError,
+    TransportError,
+    map_exceptions,
+)
+from streamchat_core.transport import auth_headers, redact, shared_ssl_context
 
-__all__ = ["RestClient", "encode_params", "shared_ssl_context"]
+__all__ = ["RestClient", "encode_params"]
 
 logger = logging.getLogger("streamchat.rest")
-
-
-@functools.cache
-def shared_ssl_context() -> ssl.SSLContext:
-    """httpx's default TLS context, built once: building one costs about 0.1 s."""
-    return httpx.create_ssl_context()
 
 
 def encode_params(params: Mapping[str, Any] | None) -> dict[str, str]:
@@ -108,27 +109,28 @@ class RestClient:
         if connection_id:
             query["connection_id"] = connection_id
         query.update(encode_params(params))
-        headers = {
-            "Authorization": token,
-            "stream-auth-type": "jwt",
-            "X-Stream-Client": self.user_agent,
-            "x-client-request-id": str(uuid.uuid4()),
-        }
+        headers = auth_headers(token, user_agent=self.user_agent)
+        headers["x-client-request-id"] = str(uuid.uuid4())
         content: bytes | None = None
         if json is not None:
             content = json if isinstance(json, bytes) else codec.encode(json)
             headers["Content-Type"] = "application/json"
         url = self.base_url + (path if path.startswith("/") else "/" + path)
         what = f"{method.upper()} {path}"
-        try:
+        # Subclasses first: the first match wins.
+        errors: dict[type[Exception], Callable[[str], StreamChatError]] = {
+            httpx.ConnectTimeout: lambda _: ConnectTimeoutError(
+                f"{what}: could not connect within {self.timeout.connect} s"
+            ),
+            httpx.TimeoutException: lambda _: TransportError(
+                f"{what}: no response within {self.timeout.read} s"
+            ),
+            httpx.HTTPError: lambda why: TransportError(f"{what} failed: {why}"),
+        }
+        # The token travels in a header only, so httpx's errors do not show it, except one that
+        # quotes a header (h11 refusing a value): map_exceptions then chains a redacted stand-in.
+        with map_exceptions(errors, redact=lambda text: redact(text, [token])):
             response = await http.request(method.upper(), url, params=query, headers=headers, content=content)
-        except httpx.ConnectTimeout:
-            raise ConnectTimeoutError(f"{what}: could not connect within {self.timeout.connect} s") from None
-        except httpx.TimeoutException:
-            raise TransportError(f"{what}: no response within {self.timeout.read} s") from None
-        except httpx.HTTPError as exc:
-            message = redact(f"{what} failed: {type(exc).__name__}: {exc}", [token])
-            raise TransportError(message) from None
         body = response.content
         if response.is_success:
             return body
@@ -153,4 +155,5 @@ def decode_json(body: bytes) -> Any:
     try:
         return msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
-        raise DecodeError(f"the response is not JSON: {exc}") from None
+        # msgspec's message says what and where, never quotes the body: safe to chain.
+        raise DecodeError(f"the response is not JSON: {exc}") from exc

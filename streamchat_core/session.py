@@ -1,92 +1,51 @@
 """One user's session, from ``connect_user`` to ``disconnect_user``: keeping a connection up.
 
-The :class:`Session` supervises :class:`~streamchat_core.connection.Link` objects, one
-connection each. It owns the state machine and every decision:
+The :class:`Session` supervises :class:`~streamchat_core.connection.Link` objects (one
+connection each, opened by a :class:`~streamchat_core.link_pool.LinkPool`) and carries out
+the decisions of :mod:`streamchat_core.reconnect_rules`: every reconnect rule, and every rule
+of time (backoff, jitter, the first-connect deadline), is there. The session's own parts:
 
-- **Reconnect** after a lost or dead connection. The first attempt after losing a connection
-  that worked (one that stayed up at least :data:`HELD_AFTER` seconds, or ``stable_after``
-  if that is shorter) goes out at once, after only a small random jitter
-  (:func:`~streamchat_core.backoff.reconnect_jitter`, 0 to 250 ms): the server is usually
-  back at once, and the jitter keeps thousands of clients from arriving in the same
-  millisecond. Only failures back off, with the backoff policy: an attempt that does not open,
-  and a connection that drops sooner than that (a server that accepts and closes at once is
-  not hammered). The failure count resets once a connection has stayed up
-  ``backoff.stable_after`` seconds. Never after an API rejection: that ends the session. Two
-  exceptions, as in Stream's clients: error 40 (token expired) with a token provider fetches
-  a fresh token and reconnects, and error 46 (unknown connection id, long-poll) reconnects
-  with a fresh connection.
-- **Recovery.** After a reconnect, the resubscribe hooks run (the channels are watched again
-  on the new connection, each retried with the backoff policy until it succeeds); then
-  ``connection.recovered`` is dispatched, so that once it fires the channels are live again.
-  A hook that is still retrying after ``connect_timeout`` seconds no longer holds the event
-  back: it fires then (with a WARNING naming what is still pending), and the hook goes on in
-  the background until it succeeds, the connection is lost, or the user disconnects.
-- **The first connection** is tried until ``connect_timeout`` has passed, then fails.
-- **Fallback.** ``transports`` is a chain in order of preference. When a connection cannot be
-  opened for a network reason (a refused or reset connection, an HTTP error on the upgrade, a
-  timeout), the next transport in the chain is tried at once. An API rejection never falls
-  back. The switch emits ``transport.changed``.
-- **Switching back.** While on a fallback transport, the preferred ones are probed every
-  ``probe_interval`` seconds; see :meth:`Session._handover` for how a switch back loses and
-  duplicates no event.
-- **Token refresh ahead of ``exp``** when a provider is given.
-
-Local events (``connection.changed``, ``connection.recovered``, ``transport.changed``) are
-dispatched like server events, in order with them.
+- **Recovery.** After a reconnect, the resubscribe hooks run (:mod:`streamchat_core.resubscribe`:
+  channels are watched again on the new connection); then ``connection.recovered`` is
+  dispatched, so that once it fires the channels are live again (it waits for the hooks for
+  at most ``connect_timeout`` seconds).
+- **Switching back** from a fallback transport: :mod:`streamchat_core.switchback`.
+- **The state**, written in one place, :meth:`Session._set_state`, which also emits
+  ``connection.changed``. Local events (``connection.changed``, ``connection.recovered``,
+  ``transport.changed``) are dispatched like server events, in order with them.
 """
 
 from __future__ import annotations
 
-import collections
 import logging
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
-import msgspec
+import anyio.abc
 
 import streamchat_wire as wire
-from streamchat_core import codec
 from streamchat_core.auth import TokenManager
-from streamchat_core.backoff import BackoffPolicy, reconnect_jitter
+from streamchat_core.backoff import BackoffPolicy
 from streamchat_core.codec import Event
-from streamchat_core.connection import Link, event_key
-from streamchat_core.errors import (
-    ConnectionIDNotFoundError,
-    ConnectTimeoutError,
-    StreamAPIError,
-    StreamChatError,
-    TokenExpiredError,
-    TokenProviderError,
-    TransportError,
-)
-from streamchat_core.events import EventHub
+from streamchat_core.connection import Link, Sink
+from streamchat_core.errors import StreamChatError, TokenProviderError, TransportError
+from streamchat_core.link_pool import LinkPool
+from streamchat_core.own_user import own_user_after, own_user_from
+from streamchat_core.reconnect_rules import HELD_AFTER, Action, Attempts, decide
+from streamchat_core.resubscribe import ResubscribeHook, Resubscriber
 from streamchat_core.state import ConnectionState
-from streamchat_core.stats import counters_for
-from streamchat_core.transport import ConnectRequest, Transport
+from streamchat_core.stats import Counters
+from streamchat_core.switchback import SwitchBack
+from streamchat_core.transport import Transport
 
-__all__ = ["HELD_AFTER", "ResubscribeHook", "Session", "SessionConfig", "merge_user"]
+__all__ = ["HELD_AFTER", "ResubscribeHook", "Session", "SessionConfig"]
 
 logger = logging.getLogger("streamchat.session")
 
-#: Awaited with the new connection id each time a new connection replaces another (a
-#: reconnect, or a transport switch), before ``connection.recovered`` (or the switch's
-#: ``transport.changed``): where channel code re-watches its channels. A hook may retry for as
-#: long as it needs: it is cancelled when its connection is lost or the session ends, and it
-#: holds ``connection.recovered`` back for at most ``connect_timeout`` seconds.
-ResubscribeHook = Callable[[str], Awaitable[None]]
-
-#: A connection that stayed up this long (or ``stable_after``, if shorter) worked: losing it
-#: is not a failure, and the next attempt goes out at once (after a jitter).
-HELD_AFTER = 1.0
-
 # After disconnect_user, how long connections may take to close before they are dropped.
 _CLOSE_GRACE = 5.0
-# No new first-connection attempt this close to the connect_timeout deadline.
-_DEADLINE_SLACK = 0.02
-
-_USER_FIELDS = tuple(f.name for f in msgspec.structs.fields(wire.User) if f.name != "extra_data")
 
 
 @dataclass(frozen=True)
@@ -102,26 +61,21 @@ class SessionConfig:
     handover_grace: float
 
 
-def merge_user(own: wire.OwnUser, user: wire.User) -> wire.OwnUser:
-    """``own`` updated from a ``user.updated`` event's user: the fields it carries replace ours.
-
-    Custom fields are replaced as a whole (a user object always carries all of them); the
-    own-user fields the event cannot carry (devices, mutes, unread counts) are kept.
-    """
-    changes = {name: getattr(user, name) for name in _USER_FIELDS if getattr(user, name) is not None}
-    return msgspec.structs.replace(own, **changes, extra_data=dict(user.extra_data.items()))
-
-
-def _opened_or_done(link: Link) -> Callable[[], bool]:
+def _opened_or_lost(link: Link) -> Callable[[], bool]:
     return lambda: link.up.is_set() or link.lost.is_set()
 
 
-def _own_user_from(user: wire.User) -> wire.OwnUser:
-    return codec.decode(codec.encode(user), wire.OwnUser)
+def _lost_or_candidate(link: Link, switch_back: SwitchBack) -> Callable[[], bool]:
+    return lambda: link.lost.is_set() or switch_back.candidate is not None
 
 
 class Session:
-    """Keeps one user connected until closed. Run :meth:`run` in the client's task group."""
+    """Keeps one user connected until closed. Run :meth:`run` in the client's task group.
+
+    ``dispatch`` delivers events (the server's and the local ones) to the client;
+    ``on_failed`` is called once the session has ended on its own (a rejection, no first
+    connection within ``connect_timeout``), after the state says ``DISCONNECTED``.
+    """
 
     def __init__(
         self,
@@ -130,8 +84,10 @@ class Session:
         tokens: TokenManager,
         chain: Sequence[Transport],
         config: SessionConfig,
-        hub: EventHub,
+        dispatch: Callable[[Event], None],
+        counters: Counters,
         hooks: Sequence[ResubscribeHook] = (),
+        on_failed: Callable[[Session], None] | None = None,
     ) -> None:
         if not chain:
             raise ValueError("at least one transport is needed")
@@ -139,10 +95,9 @@ class Session:
         self.tokens = tokens
         self.chain = list(chain)
         self.config = config
-        self.hub = hub
-        self.hooks = hooks
-        #: The client's counters (``client.stats``).
-        self.counters = counters_for(hub)
+        self._dispatch = dispatch
+        self._on_failed = on_failed
+        self.counters = counters
         self.state = ConnectionState.CONNECTING
         #: The own user, from the first frame's ``me``, kept current from ``user.updated``.
         self.user: wire.OwnUser | None = None
@@ -155,20 +110,25 @@ class Session:
         self.finished = anyio.Event()
         self._scope = anyio.CancelScope()
         self._supervisor_scope = anyio.CancelScope()
-        self._links: set[Link] = set()
+        self._links = LinkPool(
+            user=user, tokens=tokens, settings=config, counters=counters, start_soon=self._start_soon
+        )
         self._tg: anyio.abc.TaskGroup | None = None
         self._closing = False
-        self._online = False
         self._current: Link | None = None
         self._index = 0
         self._mode = self.chain[0].name
         self._wake = anyio.Event()
-        self._candidate: Link | None = None
-        self._candidate_buffer: list[tuple[Event, bytes | str]] = []
-        self._candidate_delivered: collections.Counter[bytes] = collections.Counter()
-        self._prober: anyio.CancelScope | None = None
-        # The resubscribe hooks running, each bound to its connection.
-        self._hook_runs: dict[Link, anyio.CancelScope] = {}
+        self._hooks = Resubscriber(hooks, wait_at_most=config.connect_timeout, start_soon=self._start_soon)
+        self._switch_back = SwitchBack(
+            open_link=self._open_candidate,
+            deliver=self._deliver,
+            resubscribe=self._hooks.run,
+            notify=self._notify,
+            start_soon=self._start_soon,
+            probe_interval=config.probe_interval,
+            handover_grace=config.handover_grace,
+        )
 
     @property
     def transport_name(self) -> str | None:
@@ -188,31 +148,27 @@ class Session:
                 async with anyio.create_task_group() as tg:
                     self._tg = tg
                     if self.tokens.has_provider and self.tokens.refresh_margin > 0:
-                        tg.start_soon(self._refresh_ahead)
+                        tg.start_soon(self._links.refresh_ahead)
                     with self._supervisor_scope:
                         try:
                             await self._supervise()
                         except Exception as exc:  # a bug: report it, never leave connect_user hanging
                             logger.exception("the connection supervisor failed")
-                            self._fail(
-                                StreamChatError(
-                                    f"the connection supervisor failed: {type(exc).__name__}: {exc}"
-                                )
+                            failure = StreamChatError(
+                                f"the connection supervisor failed: {type(exc).__name__}: {exc}"
                             )
+                            failure.__cause__ = exc
+                            self._fail(failure)
                     # Let the connections finish their closing handshakes (each transport
                     # bounds its own), then stop whatever is left.
-                    self._stop_probing()
-                    self._stop_hooks()
-                    for link in tuple(self._links):
-                        link.cancel()
+                    self._stop_background()
                     with anyio.move_on_after(_CLOSE_GRACE):
-                        for link in tuple(self._links):
-                            await link.done.wait()
+                        await self._links.wait_closed()
                     tg.cancel_scope.cancel()
         finally:
             self._tg = None
             if self.state is not ConnectionState.DISCONNECTED:
-                self._set_offline(ConnectionState.DISCONNECTED)
+                self._set_state(ConnectionState.DISCONNECTED)
             if not self.ready.is_set():
                 if self.error is None:
                     self.error = StreamChatError("disconnect_user() was called while connecting")
@@ -223,10 +179,12 @@ class Session:
         """Stop: every connection is closed and every task ends; wait on :attr:`finished`."""
         self._closing = True
         self._supervisor_scope.cancel()
-        self._stop_probing()
-        self._stop_hooks()
-        for link in tuple(self._links):
-            link.cancel()
+        self._stop_background()
+
+    def _stop_background(self) -> None:
+        self._switch_back.stop()
+        self._hooks.cancel_all()
+        self._links.cancel_all()
 
     async def wait_ready(self) -> wire.OwnUser:
         """The own user once the first connection is up; raises what ended the session otherwise."""
@@ -237,7 +195,31 @@ class Session:
             raise StreamChatError("the session ended before connecting")
         return self.user
 
-    # ------------------------------------------------------------------ supervision
+    # ------------------------------------------------------------------ state
+
+    def _set_state(self, state: ConnectionState, connection_id: str | None = None) -> None:
+        """The one place that writes the state; emits ``connection.changed`` when online-ness flips."""
+        was_online = self.state is ConnectionState.CONNECTED
+        self.state = state
+        self.connection_id = connection_id if state is ConnectionState.CONNECTED else None
+        online = state is ConnectionState.CONNECTED
+        if online != was_online:
+            self._dispatch(wire.ConnectionChangedEvent(online=online))
+
+    def _fail(self, error: BaseException) -> None:
+        if self.user is None:
+            # Never up: wait_ready() raises this to the connect_user caller, who handles it.
+            logger.info("connecting %r failed: %s", self.user_id, error)
+        else:
+            # Up before: nobody awaits this session any more, so it is said here.
+            logger.error("giving up on the connection of %r: %s", self.user_id, error)
+        self.error = error
+        self._set_state(ConnectionState.DISCONNECTED)
+        self.ready.set()
+        if self._on_failed is not None:
+            self._on_failed(self)
+
+    # ------------------------------------------------------------------ links
 
     def _notify(self) -> None:
         self._wake.set()
@@ -249,126 +231,68 @@ class Session:
                 return
             await self._wake.wait()
 
-    async def _new_link(
-        self,
-        transport: Transport,
-        timeout: float,
-        *,
-        sink: Callable[[Event, bytes | str], None] | None = None,
-        on_change: Callable[[], None] | None = None,
-    ) -> Link:
-        """Start a connection attempt. Without ``sink`` it is live: it delivers and announces itself."""
-        token = await self.tokens.get()
-        generation = self.tokens.generation
-        payload = codec.encode(
-            wire.ConnectPayload(
-                user_id=self.user_id, user_details=self.user_details, client_request_id=str(uuid.uuid4())
-            )
-        )
-        request = ConnectRequest(
-            base_url=self.config.base_url,
-            api_key=self.config.api_key,
-            user_id=self.user_id,
-            payload=payload,
-            token=token,
-            user_agent=self.config.user_agent,
-            timeout=timeout,
-        )
-        link = Link(
-            transport,
-            request,
-            sink=sink if sink is not None else self._deliver,
-            client_id=f"{self.user_id}--{uuid.uuid4()}",
-            ping_interval=self.config.ping_interval,
-            dead_timeout=self.config.dead_timeout,
-            refresh_token=self._refresh_for if self.tokens.has_provider else None,
-            on_up=self._on_link_up if sink is None else None,
-            on_change=on_change if on_change is not None else self._notify,
-            counters=self.counters,
-        )
-        link.token_generation = generation
+    def _start_soon(self, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
         assert self._tg is not None
-        self._links.add(link)
-        self._tg.start_soon(self._run_link, link)
-        return link
+        self._tg.start_soon(work)
 
-    async def _run_link(self, link: Link) -> None:
-        try:
-            await link.run()
-        finally:
-            self._links.discard(link)
+    async def _new_link(self, transport: Transport, timeout: float) -> Link:
+        """Start a live connection attempt: it delivers its events and announces itself once up."""
+        return await self._links.open(
+            transport, timeout, sink=self._deliver, on_change=self._notify, on_up=self._on_link_up
+        )
 
-    async def _refresh_for(self, link: Link) -> str:
-        """A fresh token for a link that met error 40 (unless another task already got one)."""
-        token = await self.tokens.refresh(link.token_generation)
-        link.token_generation = self.tokens.generation
-        return token
+    async def _open_candidate(self, transport: Transport, sink: Sink, on_change: Callable[[], None]) -> Link:
+        return await self._links.open(transport, self.config.connect_timeout, sink=sink, on_change=on_change)
+
+    # ------------------------------------------------------------------ supervision
 
     async def _supervise(self) -> None:
-        config = self.config
-        failures = 0
-        was_up = False
-        deadline = anyio.current_time() + config.connect_timeout
-        # What to report if the first connection never opens: the last failure that says
-        # something, not a timeout caused by our own deadline cutting the last attempt short.
-        telling: BaseException | None = None
+        """Open connections over the chain until closed, carrying out :func:`decide`'s decisions."""
+        attempts = Attempts(
+            connect_timeout=self.config.connect_timeout, backoff=self.config.backoff, now=anyio.current_time()
+        )
         while True:
             transport = self.chain[self._index]
-            timeout = (
-                config.connect_timeout
-                if was_up
-                else min(deadline - anyio.current_time(), config.connect_timeout)
-            )
+            timeout = attempts.timeout(anyio.current_time())
             opened = held = False
+            stale_generation: int | None = None
             try:
                 link = await self._new_link(transport, timeout)
             except TokenProviderError as exc:
                 error: BaseException = exc
             else:
                 self._current = link
-                await self._wait_for(_opened_or_done(link))
+                await self._wait_for(_opened_or_lost(link))
                 if link.up.is_set():
                     opened = True
-                    link = await self._stay_connected(link, reconnect=was_up)
-                    was_up = True
-                    lived = anyio.current_time() - link.up_at
-                    stable_after = config.backoff.stable_after
-                    if lived >= stable_after:
-                        failures = 0
-                    # A connection that worked was lost: not a failure, reconnect at once.
-                    held = lived >= min(stable_after, HELD_AFTER)
+                    link = await self._stay_connected(link, reconnect=attempts.was_up)
+                    held = attempts.connection_ended(anyio.current_time() - link.up_at)
                     if self._closing:
                         return
-                    self._set_offline(ConnectionState.CONNECTING)
+                    self._set_state(ConnectionState.CONNECTING)
                 # Not link.done: the transport may still be closing; nothing more comes from it.
                 await self._wait_for(link.lost.is_set)
                 error = link.error if link.error is not None else TransportError("the connection was closed")
-            cut_short = timeout < config.connect_timeout and isinstance(error, ConnectTimeoutError)
-            if telling is None or not cut_short:
-                telling = error
+                stale_generation = link.request.token_generation
+            attempts.attempt_failed(error, timeout)
 
-            # What now? An API rejection ends the session, save for errors 40 and 46.
-            if isinstance(error, TokenExpiredError) and self.tokens.has_provider:
+            facts = {
+                "was_up": attempts.was_up,
+                "has_provider": self.tokens.has_provider,
+                "can_fall_back": self._index + 1 < len(self.chain),
+            }
+            decision = decide(error, opened=opened, held=held, **facts)
+            if decision.action is Action.REFRESH_TOKEN:
                 logger.info("the token expired; fetching a fresh one from the provider")
                 try:
-                    await self.tokens.refresh(link.token_generation)
+                    await self.tokens.refresh(stale_generation)
                 except TokenProviderError as exc:
                     error = exc
-                    held = False
-                if not held:
-                    failures += 1
-            elif isinstance(error, ConnectionIDNotFoundError):
-                logger.info("the server no longer knows the connection; opening a new one")
-                if not held:
-                    failures += 1
-            elif isinstance(error, StreamAPIError) or (
-                isinstance(error, TransportError) and not error.retryable
-            ):
+                    decision = decide(exc, opened=opened, held=False, **facts)
+            if decision.action is Action.FAIL:
                 self._fail(error)
                 return
-            elif isinstance(error, TokenProviderError):
-                failures += 1
-            elif not opened and self._index + 1 < len(self.chain):
+            if decision.action is Action.FALL_BACK:
                 following = self.chain[self._index + 1].name
                 logger.warning(
                     "could not open a %s connection (%s); falling back to %s",
@@ -377,346 +301,84 @@ class Session:
                     following,
                 )
                 self._index += 1
-                deadline = anyio.current_time() + config.connect_timeout
+                attempts.fall_back(anyio.current_time())
                 continue
-            elif held:
-                logger.info("the %s connection was lost (%s); reconnecting at once", transport.name, error)
-            else:
-                failures += 1
-                logger.info("the %s connection failed (%s); retrying", transport.name, error)
-            if isinstance(error, TokenProviderError) and not was_up:
-                self._fail(error)
+            if decision.action is Action.RETRY:
+                logger.info("%s (%s); reconnecting over %s", decision.reason, error, transport.name)
+            delay = attempts.next_delay(decision, anyio.current_time())
+            if delay is not None:
+                logger.debug("next connection attempt in %.2f s", delay)
+                await anyio.sleep(delay)
+            if attempts.expired(anyio.current_time()):
+                self._fail(attempts.give_up_error(transport.name))
                 return
-
-            now = anyio.current_time()
-            if not was_up and now >= deadline - _DEADLINE_SLACK:
-                self._fail(self._first_connect_error(transport, telling))
-                return
-            # The first attempt after losing a connection that worked does not back off.
-            delay = reconnect_jitter(config.backoff) if held else config.backoff.delay(max(failures, 1))
-            if not was_up:
-                delay = min(delay, deadline - now)
-            logger.debug("next connection attempt in %.2f s", delay)
-            await anyio.sleep(delay)
-            if not was_up and anyio.current_time() >= deadline - _DEADLINE_SLACK:
-                self._fail(self._first_connect_error(transport, telling))
-                return
-
-    def _first_connect_error(self, transport: Transport, last: BaseException) -> BaseException:
-        timeout = self.config.connect_timeout
-        if isinstance(last, (StreamAPIError, StreamChatError)) and not isinstance(last, TransportError):
-            return last
-        message = f"could not connect over {transport.name} within {timeout:g} s: {last}"
-        error: TransportError
-        if isinstance(last, ConnectTimeoutError) or not isinstance(last, TransportError):
-            error = ConnectTimeoutError(message)
-        else:
-            error = TransportError(message, retryable=last.retryable, status_code=last.status_code)
-        error.__cause__ = last
-        return error
 
     async def _stay_connected(self, link: Link, *, reconnect: bool) -> Link:
         """Serve ``link`` (and the links that replace it by switching back) until one ends."""
         if reconnect:
             self.counters.reconnects += 1
-            await self._resubscribe(link)
+            await self._hooks.run(link)
             if link.up.is_set() and not link.lost.is_set():
                 self._dispatch(wire.ConnectionRecoveredEvent())
+        switch_back = self._switch_back
         while True:
-            if self._index > 0 and self._prober is None and not link.lost.is_set():
-                assert self._tg is not None
-                self._prober = anyio.CancelScope()
-                self._tg.start_soon(self._probe, self._prober)
-            await self._wait_for(self._ended_or_candidate(link))
+            if self._index > 0:
+                switch_back.start(link, self.chain[: self._index])
+            await self._wait_for(_lost_or_candidate(link, switch_back))
             if link.lost.is_set():
-                self._cancel_hooks(link)
-                self._stop_probing()
-                if self._candidate is not None:
-                    self._candidate.cancel()
-                    self._candidate = None
+                self._hooks.cancel(link)
+                switch_back.stop()
                 return link
-            candidate, self._candidate = self._candidate, None
-            assert candidate is not None
-            if candidate.lost.is_set():
+            candidate = switch_back.take()
+            if candidate is None or candidate.lost.is_set():
                 continue
-            link = await self._handover(link, candidate)
+            link = await self._hand_over(link, candidate)
 
-    def _ended_or_candidate(self, link: Link) -> Callable[[], bool]:
-        return lambda: link.lost.is_set() or self._candidate is not None
+    async def _hand_over(self, old: Link, new: Link) -> Link:
+        """Switch to ``new``, a connection over a preferred transport (see :meth:`SwitchBack.handover`)."""
+        old_failed = await self._switch_back.handover(old, new)
+        self._hooks.cancel(old)
+        self._index = self.chain.index(new.transport)
+        if new.lost.is_set():
+            self._current = new
+            logger.info("the %s connection ended during the switch back", new.name)
+            return new
+        self._adopt(new)
+        if old_failed:
+            logger.warning("the %s connection failed during the switch back: %s", old.name, old.error)
+            self._dispatch(wire.ConnectionRecoveredEvent())
+        logger.info("switched back to %s, connection id %s", new.name, new.connection_id)
+        return new
 
-    # ------------------------------------------------------------------ link callbacks
+    # ------------------------------------------------------------------ what links deliver
 
-    def _on_link_up(self, link: Link) -> None:
+    def _adopt(self, link: Link) -> None:
+        """``link`` (up) is the connection in use now: the own user, the mode and the state follow it."""
         hello = link.hello
         assert hello is not None
         self._current = link
-        self.connection_id = hello.connection_id
         if isinstance(hello.me, wire.OwnUser):
             self.user = hello.me
         elif self.user is None:
-            self.user = _own_user_from(self.user_details)
+            self.user = own_user_from(self.user_details)
         if link.name != self._mode:
             self._mode = link.name
             self._dispatch(wire.TransportChangedEvent(mode=link.name))
-        self.state = ConnectionState.CONNECTED
-        if not self._online:
-            self._online = True
-            self._dispatch(wire.ConnectionChangedEvent(online=True))
+        self._set_state(ConnectionState.CONNECTED, hello.connection_id)
+
+    def _on_link_up(self, link: Link) -> None:
+        self._adopt(link)
+        hello = link.hello
+        assert hello is not None
         self._deliver(hello, link.hello_frame)
         logger.info("connected %r over %s, connection id %s", self.user_id, link.name, hello.connection_id)
         self.ready.set()
 
     def _deliver(self, event: Event, frame: bytes | str = b"") -> None:
         own = self.user
-        if own is not None and isinstance(event, (wire.UserUpdatedEvent, wire.UserPresenceChangedEvent)):
-            user = event.user
-            if user.id == own.id:
-                if isinstance(event, wire.UserUpdatedEvent):
-                    self.user = merge_user(own, user)
-                else:  # presence: only what presence is about
-                    changes = {
-                        name: getattr(user, name)
-                        for name in ("online", "last_active")
-                        if getattr(user, name) is not None
-                    }
-                    self.user = msgspec.structs.replace(own, **changes)
-        self.hub.dispatch(event)
-
-    def _dispatch(self, event: Event) -> None:
-        self.hub.dispatch(event)
-
-    def _set_offline(self, state: ConnectionState) -> None:
-        self.state = state
-        self.connection_id = None
-        if self._online:
-            self._online = False
-            self._dispatch(wire.ConnectionChangedEvent(online=False))
-
-    def _fail(self, error: BaseException) -> None:
-        if self.user is None:
-            # Never up: wait_ready() raises this to the connect_user caller, who handles it.
-            logger.info("connecting %r failed: %s", self.user_id, error)
-        else:
-            # Up before: nobody awaits this session any more, so it is said here.
-            logger.error("giving up on the connection of %r: %s", self.user_id, error)
-        self.error = error
-        self._set_offline(ConnectionState.DISCONNECTED)
-        self.ready.set()
-
-    async def _resubscribe(self, link: Link) -> None:
-        """Run the resubscribe hooks for a new connection.
-
-        Returns once they are done, the connection is lost, or ``connect_timeout`` has passed;
-        in the last case they go on in the background until done or the connection is lost.
-        """
-        if not self.hooks:
-            return
-        assert self._tg is not None
-        finished = anyio.Event()
-        self._hook_runs[link] = anyio.CancelScope()
-        self._tg.start_soon(self._run_hooks, link, finished)
-        with anyio.move_on_after(self.config.connect_timeout):
-            await self._wait_for(lambda: finished.is_set() or link.lost.is_set())
-        if link.lost.is_set():
-            self._cancel_hooks(link)
-        elif not finished.is_set():
-            logger.info(
-                "resubscribing on connection %s takes longer than %g s; it goes on in the background",
-                link.connection_id,
-                self.config.connect_timeout,
-            )
-
-    async def _run_hooks(self, link: Link, finished: anyio.Event) -> None:
-        connection_id = link.connection_id
-        assert connection_id is not None
-        # Hooks may retry for as long as they need, but not past their connection: the
-        # supervisor cancels the scope once it sees the connection lost (_cancel_hooks).
-        scope = self._hook_runs[link]
-        try:
-            with scope:
-                for hook in self.hooks:
-                    try:
-                        await hook(connection_id)
-                    except Exception:
-                        logger.exception("a resubscribe hook failed for connection %s", connection_id)
-        finally:
-            if self._hook_runs.get(link) is scope:
-                del self._hook_runs[link]
-            finished.set()
-            self._notify()
-
-    def _cancel_hooks(self, link: Link) -> None:
-        scope = self._hook_runs.get(link)
-        if scope is not None:
-            scope.cancel()
-
-    def _stop_hooks(self) -> None:
-        for scope in self._hook_runs.values():
-            scope.cancel()
-
-    # ------------------------------------------------------------------ switching back
-
-    def _stop_probing(self) -> None:
-        if self._prober is not None:
-            self._prober.cancel()
-            self._prober = None
-
-    async def _probe(self, scope: anyio.CancelScope) -> None:
-        with scope:
-            try:
-                while self._candidate is None:
-                    await anyio.sleep(self.config.probe_interval)
-                    for transport in self.chain[: self._index]:
-                        candidate = await self._try_candidate(transport)
-                        if candidate is not None:
-                            self._candidate = candidate
-                            self._notify()
-                            return
-            finally:
-                if self._prober is scope:
-                    self._prober = None
-
-    async def _try_candidate(self, transport: Transport) -> Link | None:
-        """Open a connection over ``transport`` beside the current one; it buffers its events.
-
-        From before the attempt starts, every event the current connection delivers is
-        remembered (see :meth:`_handover`): an event published just after the new connection
-        registers may reach us over the old one before the new one's first frame does.
-        """
-        current = self._current
-        if current is None or current.lost.is_set():
-            return None
-        buffer: list[tuple[Event, bytes | str]] = []
-        delivered: collections.Counter[bytes] = collections.Counter()
-
-        def keep(event: Event, frame: bytes | str) -> None:
-            if event.__class__ is not wire.HealthCheckEvent:
-                buffer.append((event, frame))
-
-        def deliver_and_remember(event: Event, frame: bytes | str) -> None:
-            if event.__class__ is not wire.HealthCheckEvent:
-                delivered[event_key(frame)] += 1
-            self._deliver(event, frame)
-
-        current.sink = deliver_and_remember
-        adopted = False
-        try:
-            changed = anyio.Event()
-            try:
-                link = await self._new_link(
-                    transport, self.config.connect_timeout, sink=keep, on_change=changed.set
-                )
-            except TokenProviderError as exc:
-                logger.info("not probing %s: %s", transport.name, exc)
-                return None
-            try:
-                await changed.wait()
-            finally:
-                link.on_change = self._notify
-                if not (link.up.is_set() and not link.lost.is_set()):
-                    link.cancel()
-            if link.up.is_set() and not link.lost.is_set():
-                logger.info(
-                    "%s works again (connection id %s); switching back", transport.name, link.connection_id
-                )
-                self._candidate_buffer = buffer
-                self._candidate_delivered = delivered
-                adopted = True
-                return link
-            await link.lost.wait()
-            logger.debug("%s still fails: %s", transport.name, link.error)
-            return None
-        finally:
-            if not adopted and current.sink == deliver_and_remember:
-                current.sink = self._deliver
-
-    async def _handover(self, old: Link, new: Link) -> Link:
-        """Move delivery from ``old`` to ``new`` (already up, buffering), losing and repeating nothing.
-
-        The server delivers each event to every connection of the user that exists when it
-        is published. So an event published before ``new`` opened is only on ``old``, and one
-        published after is on both. Hence:
-
-        1. From before ``new`` was opened, every event ``old`` delivers is remembered by
-           :func:`~streamchat_core.connection.event_key`, while ``new`` buffers its events.
-        2. ``old`` is drained: asked to hand over everything the server had queued for it,
-           then closed (for long-poll: the poll in flight completes, one more poll collects what
-           is queued, then ``close=true``). A transport that cannot drain is read for
-           ``handover_grace`` seconds more, then closed; the guarantee is then only as good as
-           that grace period.
-        3. The buffer is delivered, skipping each event ``old`` already delivered; then
-           ``new`` delivers live.
-
-        Every event published before ``new`` opened came from ``old`` (drained); every later one
-        is in the buffer, in server order, and is delivered unless ``old`` delivered it: no
-        loss, no repeat, order kept. Two different events are confused only if they are equal
-        byte for byte apart from ``connection_id``, timestamps included. If ``old`` fails
-        during the handover, events queued for it may be lost; ``connection.recovered`` then
-        tells listeners to resynchronise.
-        """
-        buffer, self._candidate_buffer = self._candidate_buffer, []
-        delivered, self._candidate_delivered = self._candidate_delivered, collections.Counter()
-        await self._resubscribe(new)
-        if old.request_drain():
-            logger.debug("draining the %s connection %s", old.name, old.connection_id)
-        else:
-            await anyio.sleep(self.config.handover_grace)
-            old.cancel()
-        # Lost, not done: once its reader has stopped, nothing more comes from it.
-        await old.lost.wait()
-        self._cancel_hooks(old)
-        failed = old.error is not None and not old.drained
-
-        # Steps 3 and the switch, with no await in between: nothing can interleave.
-        for event, frame in buffer:
-            key = event_key(frame)
-            if delivered[key] > 0:
-                delivered[key] -= 1
-                continue
-            self._deliver(event, frame)
-        buffer.clear()
-        new.sink = self._deliver
-        self._index = self.chain.index(new.transport)
-        self._current = new
-        self._candidate = None
-        if new.lost.is_set():
-            logger.info("the %s connection ended during the switch back", new.name)
-            return new
-        hello = new.hello
-        assert hello is not None
-        self.connection_id = hello.connection_id
-        if isinstance(hello.me, wire.OwnUser):
-            self.user = hello.me
-        self._mode = new.name
-        self._dispatch(wire.TransportChangedEvent(mode=new.name))
-        if failed:
-            logger.warning("the %s connection failed during the switch back: %s", old.name, old.error)
-            self._dispatch(wire.ConnectionRecoveredEvent())
-        logger.info("switched back to %s, connection id %s", new.name, hello.connection_id)
-        return new
-
-    # ------------------------------------------------------------------ tokens
-
-    async def _refresh_ahead(self) -> None:
-        """Fetch a fresh token before the current one expires, so no connection meets error 40."""
-        while True:
-            generation = self.tokens.generation
-            delay = self.tokens.refresh_delay()
-            if delay is None:
-                await self.tokens.wait_changed(generation)
-                continue
-            await anyio.sleep(delay)
-            try:
-                token = await self.tokens.refresh(generation)
-            except TokenProviderError as exc:
-                logger.warning("refreshing the token ahead of its expiry failed: %s", exc)
-                await anyio.sleep(1.0)
-                continue
-            logger.debug("refreshed the token ahead of its expiry")
-            for link in tuple(self._links):
-                if not link.done.is_set():
-                    link.update_token(token)
-                    link.token_generation = self.tokens.generation
+        if own is not None:
+            self.user = own_user_after(own, event)
+        self._dispatch(event)
 
     def __repr__(self) -> str:
         return f"Session(user_id={self.user_id!r}, state={self.state.value}, connection_id={self.connection_id!r})"

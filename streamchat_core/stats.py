@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
@@ -35,7 +34,6 @@ __all__ = [
     "SUMMARY_INTERVAL",
     "ClientStats",
     "Counters",
-    "counters_for",
     "describe_decode_failure",
 ]
 
@@ -148,14 +146,3 @@ class Counters:
         )
         self._unreported = 0
         self._last_summary = self._clock()
-
-
-_COUNTERS: weakref.WeakKeyDictionary[object, Counters] = weakref.WeakKeyDictionary()
-
-
-def counters_for(owner: object) -> Counters:
-    """The counters of one client, found through an object it owns for its whole life (its event hub)."""
-    counters = _COUNTERS.get(owner)
-    if counters is None:
-        counters = _COUNTERS[owner] = Counters()
-    return counters

@@ -14,10 +14,9 @@ This module only keeps the state and does the arithmetic, on the event loop's cl
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from streamchat_core.events import seconds
+from streamchat_core.durations import positive_seconds
 
 __all__ = ["OutgoingTyping", "TypingTimings"]
 
@@ -38,10 +37,9 @@ class TypingTimings:
 
     def __post_init__(self) -> None:
         for name in ("throttle", "stop_after", "expire_after"):
-            value = seconds(getattr(self, name), name)
-            if value is None or value <= 0 or math.isinf(value):
-                raise ValueError(f"TypingTimings.{name} must be a positive number of seconds, got {value!r}")
-            object.__setattr__(self, name, value)
+            object.__setattr__(
+                self, name, positive_seconds(getattr(self, name), f"TypingTimings.{name}", finite=True)
+            )
 
 
 class OutgoingTyping:

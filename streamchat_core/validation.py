@@ -76,7 +76,8 @@ def validate_user(user: wire.User) -> bytes:
     try:
         encoded = codec.encode(user)
     except TypeError as exc:
-        raise InvalidUserError(f"user {user.id!r} cannot be encoded as JSON: {exc}") from None
+        # A user object holds no secret: the encoder's error is worth keeping as the cause.
+        raise InvalidUserError(f"user {user.id!r} cannot be encoded as JSON: {exc}") from exc
     if len(encoded) >= MAX_USER_BYTES:
         raise InvalidUserError(
             f"user {user.id!r} is {len(encoded):,} bytes as compact JSON; it must be under {MAX_USER_BYTES:,} bytes (5 KiB)"

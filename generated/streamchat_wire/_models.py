@@ -987,9 +987,9 @@ class PollVoteRemovedEvent(EventStruct, kw_only=True, tag_field='type', tag='pol
     received_at: datetime | None = None
 
 
-class Channel(CustomFieldsStruct, kw_only=True):
+class ChannelResponse(CustomFieldsStruct, kw_only=True):
     """
-    A channel; custom fields (`name`, `image`, ...) sit flat beside these.
+    A channel as the wire carries it; custom fields (`name`, `image`, ...) sit flat beside these. The live channel a client watches is `streamchat_core.Channel`.
     """
 
     id: str
@@ -1026,7 +1026,7 @@ class ChannelCreatedEvent(EventStruct, kw_only=True, tag_field='type', tag='chan
     A channel was created.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
@@ -1044,7 +1044,7 @@ class ChannelDeletedEvent(EventStruct, kw_only=True, tag_field='type', tag='chan
     A channel was deleted.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
@@ -1062,7 +1062,7 @@ class ChannelHiddenEvent(EventStruct, kw_only=True, tag_field='type', tag='chann
     The user hid a channel from their list; `clear_history` says whether its history was cleared for them.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
@@ -1081,7 +1081,7 @@ class ChannelVisibleEvent(EventStruct, kw_only=True, tag_field='type', tag='chan
     A hidden channel is shown again.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
@@ -1101,7 +1101,7 @@ class MemberAddedEvent(EventStruct, kw_only=True, tag_field='type', tag='member.
 
     member: ChannelMember
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_member_count: int | None = None
@@ -1120,7 +1120,7 @@ class MemberRemovedEvent(EventStruct, kw_only=True, tag_field='type', tag='membe
 
     member: ChannelMember
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_member_count: int | None = None
@@ -1139,7 +1139,7 @@ class MemberUpdatedEvent(EventStruct, kw_only=True, tag_field='type', tag='membe
 
     member: ChannelMember
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_member_count: int | None = None
@@ -1157,7 +1157,7 @@ class MessageDeliveredEvent(EventStruct, kw_only=True, tag_field='type', tag='me
     """
 
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_member_count: int | None = None
@@ -1176,7 +1176,7 @@ class NotificationAddedToChannelEvent(EventStruct, kw_only=True, tag_field='type
     The user was added to a channel as a member.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     member: ChannelMember
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
@@ -1194,7 +1194,7 @@ class NotificationChannelDeletedEvent(EventStruct, kw_only=True, tag_field='type
     A channel the user belongs to was deleted.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
@@ -1215,7 +1215,7 @@ class NotificationInviteAcceptedEvent(EventStruct, kw_only=True, tag_field='type
     The user accepted an invitation to a channel.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     member: ChannelMember
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
@@ -1234,7 +1234,7 @@ class NotificationInviteRejectedEvent(EventStruct, kw_only=True, tag_field='type
     The user declined an invitation to a channel.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     member: ChannelMember
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
@@ -1253,7 +1253,7 @@ class NotificationInvitedEvent(EventStruct, kw_only=True, tag_field='type', tag=
     The user was invited to a channel.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     member: ChannelMember
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
@@ -1273,7 +1273,7 @@ class NotificationMarkUnreadEvent(EventStruct, kw_only=True, tag_field='type', t
     """
 
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_member_count: int | None = None
@@ -1301,7 +1301,7 @@ class NotificationRemovedFromChannelEvent(EventStruct, kw_only=True, tag_field='
     The user was removed from a channel's members.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     member: ChannelMember
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
@@ -1320,7 +1320,7 @@ class ChannelMute(WireStruct, kw_only=True):
     A channel muted by a user.
     """
 
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     created_at: datetime | None = None
     expires: datetime | None = None
     updated_at: datetime | None = None
@@ -1384,12 +1384,12 @@ class LongPollConnectResponse(WireStruct, kw_only=True):
     event: HealthCheckEvent
 
 
-class ChannelState(WireStruct, kw_only=True):
+class ChannelStateResponse(WireStruct, kw_only=True):
     """
-    The body of a channel query and one entry of a channels query.
+    The body of a channel query and one entry of a channels query. The state a client keeps of a watched channel is `streamchat_core.ChannelState`.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     active_live_locations: list[dict[str, Any]] | None = None
     draft: Draft | None = None
     duration: str | None = None
@@ -1470,7 +1470,7 @@ class Thread(CustomFieldsStruct, kw_only=True):
     parent_message_id: str
     channel_cid: str
     active_participant_count: int | None = None
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     created_at: datetime | None = None
     created_by: User | None = None
     created_by_user_id: str | None = None
@@ -1490,7 +1490,7 @@ class Draft(WireStruct, kw_only=True):
     """
 
     channel_cid: str
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     created_at: datetime | None = None
     message: dict[str, Any] | None = None
     parent_id: str | None = None
@@ -1504,7 +1504,7 @@ class Reminder(WireStruct, kw_only=True):
     """
 
     message_id: str
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_cid: str | None = None
     created_at: datetime | None = None
     message: Message | None = None
@@ -1515,7 +1515,7 @@ class Reminder(WireStruct, kw_only=True):
 
 
 class QueryChannelsResponse(WireStruct, kw_only=True):
-    channels: list[ChannelState]
+    channels: list[ChannelStateResponse]
     duration: str | None = None
 
 
@@ -1534,7 +1534,7 @@ class ChannelTruncatedEvent(EventStruct, kw_only=True, tag_field='type', tag='ch
     A channel's messages were truncated (all, or those before a point).
     """
 
-    channel: Channel
+    channel: ChannelResponse
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
@@ -1554,7 +1554,7 @@ class ChannelUpdatedEvent(EventStruct, kw_only=True, tag_field='type', tag='chan
     A channel's data changed; `message` is the system message about it, when there is one.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
@@ -1621,7 +1621,7 @@ class MessageNewEvent(EventStruct, kw_only=True, tag_field='type', tag='message.
 
     message: Message
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_last_message_at: datetime | None = None
@@ -1648,7 +1648,7 @@ class PendingMessageEvent(EventStruct, kw_only=True, tag_field='type', tag='mess
     """
 
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     message: Message | None = None
     metadata: dict[str, str] | None = None
     method: str | None = None
@@ -1662,7 +1662,7 @@ class MessageReadEvent(EventStruct, kw_only=True, tag_field='type', tag='message
     """
 
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_member_count: int | None = None
@@ -1719,7 +1719,7 @@ class NotificationChannelTruncatedEvent(EventStruct, kw_only=True, tag_field='ty
     A channel the user belongs to was truncated.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
@@ -1743,7 +1743,7 @@ class NotificationMarkReadEvent(EventStruct, kw_only=True, tag_field='type', tag
     """
 
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_member_count: int | None = None
@@ -1769,7 +1769,7 @@ class NotificationNewMessageEvent(EventStruct, kw_only=True, tag_field='type', t
     A new message in a channel the user belongs to but does not watch on this connection.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     message: Message
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
@@ -1809,7 +1809,7 @@ class NotificationThreadMessageNewEvent(EventStruct, kw_only=True, tag_field='ty
     A new reply in a thread the user takes part in.
     """
 
-    channel: Channel
+    channel: ChannelResponse
     message: Message
     created_at: datetime
     channel_custom: dict[str, Any] | None = None
@@ -1835,7 +1835,7 @@ class ReactionDeletedEvent(EventStruct, kw_only=True, tag_field='type', tag='rea
     """
 
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_member_count: int | None = None
@@ -1857,7 +1857,7 @@ class ReactionNewEvent(EventStruct, kw_only=True, tag_field='type', tag='reactio
     """
 
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_member_count: int | None = None
@@ -1879,7 +1879,7 @@ class ReactionUpdatedEvent(EventStruct, kw_only=True, tag_field='type', tag='rea
     """
 
     created_at: datetime
-    channel: Channel | None = None
+    channel: ChannelResponse | None = None
     channel_custom: dict[str, Any] | None = None
     channel_id: str | None = None
     channel_member_count: int | None = None
@@ -1956,3 +1956,137 @@ WSEvent: TypeAlias = Annotated[
 """
 Every event the v1 connection delivers, tagged on `type`.
 """
+
+
+__all__ = [
+    "AIIndicatorClearEvent",
+    "AIIndicatorStopEvent",
+    "AIIndicatorUpdateEvent",
+    "APIError",
+    "App",
+    "AppUpdatedEvent",
+    "Attachment",
+    "ChannelConfig",
+    "ChannelCreatedEvent",
+    "ChannelData",
+    "ChannelDeletedEvent",
+    "ChannelFrozenEvent",
+    "ChannelHiddenEvent",
+    "ChannelKickedEvent",
+    "ChannelMember",
+    "ChannelMute",
+    "ChannelResponse",
+    "ChannelStateResponse",
+    "ChannelTruncatedEvent",
+    "ChannelUnfrozenEvent",
+    "ChannelUpdatedEvent",
+    "ChannelVisibleEvent",
+    "Command",
+    "ConnectPayload",
+    "ConnectionChangedEvent",
+    "ConnectionErrorEvent",
+    "ConnectionRecoveredEvent",
+    "DeliveryReceipts",
+    "Device",
+    "Draft",
+    "DraftDeletedEvent",
+    "DraftUpdatedEvent",
+    "ErrorFrame",
+    "EventRequest",
+    "HealthCheckEvent",
+    "HealthCheckPing",
+    "LongPollConnectResponse",
+    "LongPollEventsResponse",
+    "MarkReadRequest",
+    "MarkReadResponse",
+    "MaxStreakChangedEvent",
+    "MemberAddedEvent",
+    "MemberRemovedEvent",
+    "MemberUpdatedEvent",
+    "Message",
+    "MessageDeletedEvent",
+    "MessageDeliveredEvent",
+    "MessageNewEvent",
+    "MessageReadEvent",
+    "MessageRequest",
+    "MessageUndeletedEvent",
+    "MessageUpdate",
+    "MessageUpdatedEvent",
+    "NotificationAddedToChannelEvent",
+    "NotificationChannelDeletedEvent",
+    "NotificationChannelMutesUpdatedEvent",
+    "NotificationChannelTruncatedEvent",
+    "NotificationInviteAcceptedEvent",
+    "NotificationInviteRejectedEvent",
+    "NotificationInvitedEvent",
+    "NotificationMarkReadEvent",
+    "NotificationMarkUnreadEvent",
+    "NotificationMutesUpdatedEvent",
+    "NotificationNewMessageEvent",
+    "NotificationRemovedFromChannelEvent",
+    "NotificationThreadMessageNewEvent",
+    "OwnUser",
+    "PartialUpdateUsersRequest",
+    "PartialUserUpdate",
+    "PendingMessageEvent",
+    "Poll",
+    "PollClosedEvent",
+    "PollDeletedEvent",
+    "PollOption",
+    "PollUpdatedEvent",
+    "PollVote",
+    "PollVoteCastedEvent",
+    "PollVoteChangedEvent",
+    "PollVoteRemovedEvent",
+    "PrivacySettings",
+    "QueryChannelRequest",
+    "QueryChannelsRequest",
+    "QueryChannelsResponse",
+    "QueryUsersPayload",
+    "QueryUsersResponse",
+    "Reaction",
+    "ReactionDeletedEvent",
+    "ReactionGroup",
+    "ReactionNewEvent",
+    "ReactionUpdatedEvent",
+    "ReadReceipts",
+    "ReadState",
+    "Reminder",
+    "ReminderCreatedEvent",
+    "ReminderDeletedEvent",
+    "ReminderNotificationEvent",
+    "ReminderUpdatedEvent",
+    "SendEventRequest",
+    "SendEventResponse",
+    "SendMessageRequest",
+    "SendMessageResponse",
+    "SortParam",
+    "Thread",
+    "ThreadUpdatedEvent",
+    "TransportChangedEvent",
+    "TypingIndicators",
+    "TypingStartEvent",
+    "TypingStopEvent",
+    "UpsertUsersRequest",
+    "User",
+    "UserBannedEvent",
+    "UserDeactivatedEvent",
+    "UserDeletedEvent",
+    "UserGroup",
+    "UserGroupCreatedEvent",
+    "UserGroupDeletedEvent",
+    "UserGroupMemberAddedEvent",
+    "UserGroupMemberRemovedEvent",
+    "UserGroupUpdatedEvent",
+    "UserMessagesDeletedEvent",
+    "UserMute",
+    "UserMutedEvent",
+    "UserPresenceChangedEvent",
+    "UserReactivatedEvent",
+    "UserUnbannedEvent",
+    "UserUpdatedEvent",
+    "UserWatchingStartEvent",
+    "UserWatchingStopEvent",
+    "UsersResponse",
+    "WSEvent",
+]

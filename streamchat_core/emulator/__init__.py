@@ -1,7 +1,9 @@
 """A local server that speaks Stream Chat's v1 protocol: the emulator.
 
 Stream's official JavaScript client connects users to it over WebSocket and over the long-poll
-fallback; the project's tests and demo run on it; users get it for their own tests.
+fallback; the project's tests and demo run on it; users get it for their own tests. It needs the
+``[emulator]`` extra (``pip install 'streamchat-core[emulator]'``); without it, importing this
+package raises :class:`~streamchat_core.extras.MissingExtraError`, whose message says so.
 
 Starting it
 -----------
@@ -66,7 +68,7 @@ The same controls over HTTP, with a server token, are listed in
 
 pytest
 ------
-The ``streamchat_emulator`` fixture (see :mod:`streamchat_core.emulator.pytest_plugin`) gives each
+The ``streamchat_emulator`` fixture (see :mod:`streamchat_core.pytest_plugin`) gives each
 test a running emulator with development tokens allowed; ``@pytest.mark.streamchat_emulator(...)``
 changes its options.
 
@@ -97,7 +99,13 @@ line, 431 for a request head, over 64 KiB; code 22 with HTTP 413 for a body over
 State lives in memory, on the emulator's event loop. No log line carries a token or the secret.
 """
 
-from streamchat_core.emulator.config import EmulatorConfig
-from streamchat_core.emulator.server import Emulator, EmulatorError
+from streamchat_core.extras import require_extra
+
+# Before anything of the emulator is imported: without the extra, one line naming it, rather
+# than a ModuleNotFoundError from deep inside a submodule.
+require_extra("emulator", "the emulator")
+
+from streamchat_core.emulator.config import EmulatorConfig  # noqa: E402
+from streamchat_core.emulator.server import Emulator, EmulatorError  # noqa: E402
 
 __all__ = ["Emulator", "EmulatorConfig", "EmulatorError"]

@@ -26,7 +26,7 @@ from streamchat_core.emulator.websocket import connect_endpoint
 
 __all__ = ["create_app"]
 
-log = logging.getLogger("streamchat_core.emulator")
+log = logging.getLogger("streamchat.emulator")
 
 
 async def _on_request_error(request: Request, exc: Exception) -> Response:

@@ -119,10 +119,6 @@ class ChannelStore:
         for user_id in channel.members:
             self._by_member.setdefault(user_id, {})[channel.cid] = channel
 
-    def add_member(self, channel: Channel, member: Member) -> None:
-        channel.members[member.user_id] = member
-        self._by_member.setdefault(member.user_id, {})[channel.cid] = channel
-
     def of_member(self, user_id: str) -> list[Channel]:
         return list(self._by_member.get(user_id, {}).values())
 

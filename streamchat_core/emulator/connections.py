@@ -118,9 +118,6 @@ class ConnectionRegistry:
     def of_user(self, user_id: str) -> list[Connection]:
         return list(self._by_user.get(user_id, {}).values())
 
-    def user_ids(self) -> list[str]:
-        return list(self._by_user)
-
     def add(self, connection: Connection) -> bool:
         """Register a connection; ``True`` when it is the user's first."""
         self._by_id[connection.id] = connection

@@ -1,8 +1,11 @@
 """The errors the emulator answers with, in Stream's shape.
 
 One exception, :class:`RequestError`, carries a Stream error code, an HTTP status and a
-message. Handlers raise it; the WebSocket endpoint turns it into an error frame followed by a
-close with code 1000, every HTTP endpoint into an error body with the matching status.
+message. The codes are :class:`streamchat_core.error_codes.ErrorCode`'s, the table the client
+reads too (the constants here are its members, under the names the handlers use), so the
+emulator can only answer with a code the client knows. Handlers raise it; the WebSocket
+endpoint turns it into an error frame followed by a close with code 1000, every HTTP endpoint
+into an error body with the matching status.
 
 An error body carries the fields at the top level, where Stream puts them and where its
 official clients (JavaScript and Python) read ``code``, and the same object again under
@@ -15,6 +18,8 @@ from typing import Any, Final
 
 import msgspec
 
+from streamchat_core.error_codes import ErrorCode
+
 __all__ = [
     "ACCESS_KEY",
     "AUTHENTICATION",
@@ -22,6 +27,7 @@ __all__ = [
     "DOES_NOT_EXIST",
     "INPUT",
     "INTERNAL",
+    "MESSAGE_TOO_LONG",
     "NOT_ALLOWED",
     "PAYLOAD_TOO_BIG",
     "TOKEN_EXPIRED",
@@ -33,18 +39,19 @@ __all__ = [
 
 MORE_INFO: Final = "https://getstream.io/chat/docs/api_errors_response"
 
-INTERNAL: Final = -1
-ACCESS_KEY: Final = 2
-INPUT: Final = 4
-AUTHENTICATION: Final = 5
-DOES_NOT_EXIST: Final = 16
-NOT_ALLOWED: Final = 17
-PAYLOAD_TOO_BIG: Final = 22
-TOKEN_EXPIRED: Final = 40
-TOKEN_NOT_VALID_YET: Final = 41
-TOKEN_USED_BEFORE_ISSUED: Final = 42
-TOKEN_SIGNATURE: Final = 43
-CONNECTION_ID_NOT_FOUND: Final = 46
+INTERNAL: Final = ErrorCode.INTERNAL
+ACCESS_KEY: Final = ErrorCode.ACCESS_KEY
+INPUT: Final = ErrorCode.INPUT
+AUTHENTICATION: Final = ErrorCode.AUTHENTICATION
+DOES_NOT_EXIST: Final = ErrorCode.DOES_NOT_EXIST
+NOT_ALLOWED: Final = ErrorCode.NOT_ALLOWED
+MESSAGE_TOO_LONG: Final = ErrorCode.MESSAGE_TOO_LONG
+PAYLOAD_TOO_BIG: Final = ErrorCode.PAYLOAD_TOO_BIG
+TOKEN_EXPIRED: Final = ErrorCode.TOKEN_EXPIRED
+TOKEN_NOT_VALID_YET: Final = ErrorCode.TOKEN_NOT_VALID_YET
+TOKEN_USED_BEFORE_ISSUED: Final = ErrorCode.TOKEN_USED_BEFORE_ISSUED
+TOKEN_SIGNATURE: Final = ErrorCode.TOKEN_SIGNATURE
+CONNECTION_ID_NOT_FOUND: Final = ErrorCode.CONNECTION_ID_NOT_FOUND
 
 _ENCODER: Final = msgspec.json.Encoder()
 
@@ -55,9 +62,11 @@ class RequestError(Exception):
     The message goes to the client as it is, so it must never contain a token or the secret.
     """
 
-    def __init__(self, code: int, status: int, message: str) -> None:
-        super().__init__(f"error code {code} (HTTP {status}): {message}")
-        self.code = code
+    def __init__(self, code: ErrorCode, status: int, message: str) -> None:
+        # Typed ErrorCode so that a code outside the shared table does not type-check; kept as
+        # a plain int, so that it prints and encodes as Stream's number on every Python.
+        super().__init__(f"error code {int(code)} (HTTP {status}): {message}")
+        self.code = int(code)
         self.status = status
         self.message = message
 

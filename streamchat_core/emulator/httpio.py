@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from streamchat_core import codec
 from streamchat_core.emulator.auth import Caller, authenticate, check_api_key
-from streamchat_core.emulator.errors import INPUT, PAYLOAD_TOO_BIG, RequestError
+from streamchat_core.emulator.errors import AUTHENTICATION, INPUT, PAYLOAD_TOO_BIG, RequestError
 from streamchat_core.emulator.nesting import check_nesting
 from streamchat_core.emulator.state import EmulatorState
 from streamchat_core.errors import DecodeError
@@ -43,7 +43,9 @@ def caller_of(request: Request) -> Caller:
     )
     user_id = params.get("user_id")
     if user_id and caller.user_id is not None and user_id != caller.user_id:
-        raise RequestError(5, 401, f"the token is for user {caller.user_id!r}, not for user_id {user_id!r}")
+        raise RequestError(
+            AUTHENTICATION, 401, f"the token is for user {caller.user_id!r}, not for user_id {user_id!r}"
+        )
     return caller
 
 

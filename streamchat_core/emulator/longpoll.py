@@ -31,7 +31,7 @@ from streamchat_core.emulator.state import EmulatorState
 
 __all__ = ["longpoll_endpoint", "reap_expired"]
 
-log = logging.getLogger("streamchat_core.emulator")
+log = logging.getLogger("streamchat.emulator")
 
 
 async def longpoll_endpoint(request: Request) -> Response:

@@ -43,7 +43,7 @@ from streamchat_core.emulator.channel_views import (
 from streamchat_core.emulator.channels import Channel, Member, Message, ReadState
 from streamchat_core.emulator.clock import now_ns, rfc3339_micro, rfc3339_nano
 from streamchat_core.emulator.connections import Connection
-from streamchat_core.emulator.errors import DOES_NOT_EXIST, INPUT, NOT_ALLOWED, RequestError
+from streamchat_core.emulator.errors import DOES_NOT_EXIST, INPUT, MESSAGE_TOO_LONG, NOT_ALLOWED, RequestError
 from streamchat_core.emulator.filters import compile_filter, sort_records
 from streamchat_core.emulator.state import EmulatorState
 from streamchat_core.emulator.users import privacy_enabled
@@ -368,7 +368,7 @@ def send_message(
     attachments = [] if given.attachments is None else given.attachments
     if len(text) > MAX_MESSAGE_LENGTH:
         raise RequestError(
-            20,
+            MESSAGE_TOO_LONG,
             400,
             f"the message is {len(text):,} characters long; at most {MAX_MESSAGE_LENGTH:,} are allowed",
         )

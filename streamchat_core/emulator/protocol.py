@@ -42,7 +42,7 @@ from streamchat_core.emulator.errors import INPUT, RequestError
 
 __all__ = ["LINGER_BYTES", "LINGER_SECONDS", "EmulatorHTTPProtocol", "EmulatorWebSocketProtocol"]
 
-log = logging.getLogger("streamchat_core.emulator")
+log = logging.getLogger("streamchat.emulator")
 
 #: After an error answer, how long the client may go on sending before the socket is closed.
 LINGER_SECONDS: Final = 2.0

@@ -2,29 +2,29 @@
 
 URLs carry the user token in ``authorization=``, and uvicorn and websockets log request lines
 and (at trace level) headers. :class:`RedactingFilter`, installed on the loggers the server
-writes to, rewrites each record's message before any handler sees it.
+writes to, rewrites each record's message before any handler sees it. What counts as a token
+is :func:`streamchat_core.transport.redact`'s business, so that client and emulator logs hide
+the same things the same way (``<redacted>``); this module adds the secrets of the emulators
+running in this process.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from typing import Final
 
+from streamchat_core import transport
+
 __all__ = ["RedactingFilter", "install", "redact", "register_secret", "unregister_secret"]
 
-_QUERY_TOKEN: Final = re.compile(r"(?i)(authorization=)[^&\s'\"]*")
-_HEADER_TOKEN: Final = re.compile(r"(?i)(b?['\"]authorization['\"],\s*b?['\"])[^'\"]*")
-# Three base64 parts whose first decodes to a JSON object: what every JWT looks like.
-_JWT: Final = re.compile(r"eyJ[A-Za-z0-9_\-+/=]*\.[A-Za-z0-9_\-+/=%]*\.[A-Za-z0-9_\-+/=%]*")
 _LOGGERS: Final = (
     "uvicorn",
     "uvicorn.error",
     "uvicorn.access",
     "uvicorn.asgi",
     "websockets",
-    "streamchat_core.emulator",
+    "streamchat.emulator",
 )
 
 _secrets: dict[str, int] = {}
@@ -46,14 +46,10 @@ def unregister_secret(secret: str) -> None:
 
 
 def redact(text: str) -> str:
-    text = _QUERY_TOKEN.sub(r"\1[redacted]", text)
-    text = _HEADER_TOKEN.sub(r"\1[redacted]", text)
-    text = _JWT.sub("[redacted token]", text)
+    """``text`` without tokens (see :func:`streamchat_core.transport.redact`) or registered secrets."""
     with _lock:
         secrets = list(_secrets)
-    for secret in secrets:
-        text = text.replace(secret, "[redacted secret]")
-    return text
+    return transport.redact(text, secrets)
 
 
 class RedactingFilter(logging.Filter):

@@ -35,7 +35,7 @@ from streamchat_core.tokens import dev_token
 __all__ = ["Emulator", "EmulatorError"]
 
 T = TypeVar("T")
-log = logging.getLogger("streamchat_core.emulator")
+log = logging.getLogger("streamchat.emulator")
 
 _START_TIMEOUT = 15.0
 _CALL_TIMEOUT = 15.0

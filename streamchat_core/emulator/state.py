@@ -34,7 +34,7 @@ from streamchat_core.emulator.users import UserStore, effective_privacy
 
 __all__ = ["CLOSE_DEAD", "CLOSE_DROPPED", "CLOSE_SHUTDOWN", "CLOSE_SLOW_CONSUMER", "EmulatorState"]
 
-log = logging.getLogger("streamchat_core.emulator")
+log = logging.getLogger("streamchat.emulator")
 
 #: WebSocket close codes the emulator uses when it ends a connection itself. None is 1000:
 #: after the handshake a client treats 1000 as "closed on purpose" and does not reconnect.
@@ -165,10 +165,6 @@ class EmulatorState:
                 "connection %s has %d undelivered events; closing it", connection.id, len(connection.outbox)
             )
             self.end_connection(connection, CLOSE_SLOW_CONSUMER, "too many undelivered events")
-
-    def deliver_to_users(self, user_ids: Iterable[str], event: Mapping[str, Any]) -> None:
-        targets = [c for uid in dict.fromkeys(user_ids) for c in self.connections.of_user(uid)]
-        self.deliver(targets, event)
 
     def public_user(self, user_id: str) -> dict[str, Any]:
         """A user as others see it (:func:`.user_views.user_view`), or a bare ``{"id"}`` if unknown

@@ -35,7 +35,7 @@ from streamchat_core.errors import DecodeError
 
 __all__ = ["connect_endpoint"]
 
-log = logging.getLogger("streamchat_core.emulator")
+log = logging.getLogger("streamchat.emulator")
 
 _PING = list[wire.HealthCheckPing]
 CLOSE_INVALID_DATA = 1007

@@ -9,24 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import json
-import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
 import httpx
+from client_helpers import WAIT, emulator_client
 
 import streamchat_wire as wire
-from streamchat_core.backoff import ExponentialBackoff
 from streamchat_core.channel import Channel
 from streamchat_core.client import StreamChatClient
 from streamchat_core.codec import Event
 from streamchat_core.events import EventStream
 from streamchat_core.typing_state import TypingTimings
 
-#: A safety net for waits that end as soon as an event arrives; never what a test measures.
-WAIT = 10.0
 #: Intervals no test reaches: nothing automatic happens unless a test asks for it.
 NEVER = 3600.0
 QUIET = TypingTimings(throttle=NEVER, stop_after=NEVER, expire_after=NEVER)
@@ -36,11 +33,6 @@ def privacy(*, typing: bool = True, read: bool = True) -> wire.PrivacySettings:
     return wire.PrivacySettings(
         typing_indicators=wire.TypingIndicators(enabled=typing), read_receipts=wire.ReadReceipts(enabled=read)
     )
-
-
-def fast_backoff() -> ExponentialBackoff:
-    """Reconnect delays of 10 to 50 ms, deterministic."""
-    return ExponentialBackoff(floor=0.01, cap=0.05, rng=random.Random(7))
 
 
 class RecordingTransport(httpx.AsyncBaseTransport):
@@ -157,13 +149,7 @@ async def pair(
             if name == "jane" and before_jane is not None:
                 before_jane()
             http = RecordingTransport()
-            client = StreamChatClient(
-                emu.api_key,
-                base_url=emu.base_url,
-                backoff=fast_backoff(),
-                http_transport=http,
-                **(options or {}),
-            )
+            client = emulator_client(emu, http_transport=http, **(options or {}))
             await stack.enter_async_context(client)
             user = wire.User(id=name, extra_data={"name": name.title()})
             if settings is not None:

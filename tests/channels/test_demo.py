@@ -35,9 +35,8 @@ def table(output: str) -> tuple[list[str], list[str]]:
     return left, right
 
 
-@pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_the_demo_shows_what_each_user_sees(backend: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--backend", backend]) == 0
+def test_the_demo_shows_what_each_user_sees(anyio_backend: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--backend", anyio_backend]) == 0
     out = capsys.readouterr().out
     # Chapter 1 (issue 4) first: john connected with his name and image.
     assert out.index("Connecting john") < out.index("Connecting jane")

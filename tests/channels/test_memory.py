@@ -63,7 +63,7 @@ def _kept(state: ChannelState) -> list[wire.CustomFields]:
 def test_loaded_state_keeps_no_reference_to_the_response() -> None:
     body = _body(messages=300, members=200)
     state = ChannelState()
-    state.load(codec.decode(body, wire.ChannelState))
+    state.load(codec.decode(body, wire.ChannelStateResponse))
     kept = _kept(state)
     assert len(kept) > 900  # channel, members and their users, messages and senders, reads, ...
     assert all(fields.cell[0] == b"" for fields in kept), "a kept model still holds the response"
@@ -78,7 +78,7 @@ def test_loaded_state_keeps_no_reference_to_the_response() -> None:
 
 def test_the_message_list_is_a_bounded_window_of_the_newest() -> None:
     state = ChannelState(max_messages=50)
-    state.load(codec.decode(_body(messages=120, members=3), wire.ChannelState))
+    state.load(codec.decode(_body(messages=120, members=3), wire.ChannelStateResponse))
     assert len(state.messages) == 50
     assert [m.id for m in state.messages] == [f"m{i:04}" for i in range(70, 120)]
     newest = codec.decode(

@@ -22,11 +22,11 @@ def message(mid: str, seconds: int, **fields: Any) -> wire.Message:
     return wire.Message(id=mid, user=JOHN, created_at=T0 + timedelta(seconds=seconds), **fields)
 
 
-def snapshot(**fields: object) -> wire.ChannelState:
-    channel = wire.Channel(
+def snapshot(**fields: object) -> wire.ChannelStateResponse:
+    channel = wire.ChannelResponse(
         id="general", type="messaging", cid=CID, config=wire.ChannelConfig(typing_events=True)
     )
-    return wire.ChannelState(channel=channel, **fields)  # type: ignore[arg-type]
+    return wire.ChannelStateResponse(channel=channel, **fields)  # type: ignore[arg-type]
 
 
 def apply(state: ChannelState, event: object, now: float = 0.0) -> bool:

@@ -6,11 +6,17 @@ from typing import Any
 
 import anyio
 import pytest
-from channel_helpers import WAIT, marker, pair
+from channel_helpers import marker, pair
+from client_helpers import WAIT
 
 import streamchat_wire as wire
 from streamchat_core.client import StreamChatClient
-from streamchat_core.errors import InvalidUserError, NotConnectedError, StreamAPIError, StreamChatError
+from streamchat_core.errors import (
+    InvalidUserError,
+    NotConnectedError,
+    StreamAPIError,
+    UsageError,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -146,7 +152,7 @@ async def test_bad_input_is_refused_with_a_clear_error(streamchat_emulator: Any)
             await client.channel("messaging", "other", members=["nobody"]).watch()
         assert "nobody" in str(info.value)
         nameless = client.channel("messaging", members=["john"])
-        with pytest.raises(StreamChatError, match="no id yet"):
+        with pytest.raises(UsageError, match="no id yet"):
             await nameless.send_message("too early")
         await client.disconnect_user()
 

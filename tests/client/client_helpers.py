@@ -1,10 +1,14 @@
-"""Helpers shared by the client's tests."""
+"""Helpers shared by the tests: waits, and clients against the emulator or the memory transport.
+
+The client's tests use all of it; the channel, transport and emulator tests the parts they need.
+"""
 
 from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -12,7 +16,8 @@ import sniffio
 
 from streamchat_core.backoff import ExponentialBackoff
 from streamchat_core.client import StreamChatClient
-from streamchat_transports.memory import MemoryPeer, error_frame, hello_frame
+from streamchat_core.events import EventHub
+from streamchat_transports.memory import MemoryPeer, MemoryServer, error_frame, hello_frame
 
 #: A safety net for waits that should end almost at once; never what a test measures.
 WAIT = 10.0
@@ -26,11 +31,18 @@ def fast_backoff(stable_after: float = 30.0) -> ExponentialBackoff:
 
 
 def emulator_client(emu: Any, **options: Any) -> StreamChatClient:
-    return StreamChatClient(emu.api_key, base_url=emu.base_url, backoff=fast_backoff(), **options)
+    """A client of ``emu`` with ``options``; it reconnects fast unless they give a ``backoff``."""
+    options.setdefault("backoff", fast_backoff())
+    return StreamChatClient(emu.api_key, base_url=emu.base_url, **options)
 
 
-async def eventually(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
-    """Wait until ``condition()`` holds (polling state owned by another thread, the emulator)."""
+async def eventually(condition: Callable[[], object], what: str, timeout: float = WAIT) -> None:
+    """Wait until ``condition()`` is true, checking it every few milliseconds.
+
+    Only for state that no event of the test's loop can signal: the emulator's, which lives on
+    its own thread and loop, or what the client does on its own timers. ``timeout`` is only a
+    safety net.
+    """
     with anyio.move_on_after(timeout):
         while True:
             if condition():
@@ -80,14 +92,39 @@ def sockets_to_port(port: int) -> int:
         return -1
 
 
-def me_of(peer: MemoryPeer, **fields: Any) -> dict[str, Any]:
-    return {"id": peer.user_id, "role": "user", **fields}
+Handler = Callable[[MemoryPeer], Coroutine[Any, Any, None]]
+
+
+@asynccontextmanager
+async def serving(handler: Handler) -> AsyncIterator[MemoryServer]:
+    """A memory server running ``handler`` for each connection attempt, until the block ends."""
+    server = MemoryServer()
+    async with anyio.create_task_group() as tg:
+        await tg.start(server.serve, handler)
+        yield server
+        tg.cancel_scope.cancel()
+
+
+@asynccontextmanager
+async def running(hub: EventHub) -> AsyncIterator[None]:
+    """An event hub delivering to its handlers, until the block ends."""
+    async with anyio.create_task_group() as tg:
+        hub.open()
+        tg.start_soon(hub.run)
+        yield
+        tg.cancel_scope.cancel()
 
 
 async def open_peer(peer: MemoryPeer, connection_id: str, **me: Any) -> None:
     """Accept a memory connection and send the first frame."""
     peer.accept()
-    await peer.send(hello_frame(connection_id, me_of(peer, **me)))
+    await peer.send(hello_frame(connection_id, {"id": peer.user_id, "role": "user", **me}))
+
+
+async def stay_open(peer: MemoryPeer, connection_id: str = "c1", **me: Any) -> None:
+    """Accept a memory connection, send the first frame, and hold it until the client closes it."""
+    await open_peer(peer, connection_id, **me)
+    await peer.closed_by_client.wait()
 
 
 async def reject_peer(peer: MemoryPeer, code: int, message: str, status: int) -> None:

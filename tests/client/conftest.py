@@ -1,36 +1,13 @@
-"""Fixtures for the client's tests; lets them import their helpers (tests/ is not a package)."""
+"""Fixtures for the client's tests (emulators with development tokens allowed, the default)."""
 
 from __future__ import annotations
 
-import pathlib
-import sys
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
-
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 from streamchat_core.emulator import Emulator
 
 
 @pytest.fixture
-def make_emulator() -> Iterator[Callable[..., Emulator]]:
-    """Start emulators (development tokens allowed) with particular settings; stopped after the test."""
-    started: list[Emulator] = []
-
-    def make(**options: Any) -> Emulator:
-        emulator = Emulator(**{"allow_dev_tokens": True, **options})
-        emulator.start()
-        started.append(emulator)
-        return emulator
-
-    yield make
-    for emulator in started:
-        emulator.stop()
-
-
-@pytest.fixture
-def emu(make_emulator: Callable[..., Emulator]) -> Emulator:
-    """A fresh emulator with default settings."""
-    return make_emulator()
+def emu(streamchat_emulator: Emulator) -> Emulator:
+    """A fresh emulator with default settings, under the short name these tests use."""
+    return streamchat_emulator

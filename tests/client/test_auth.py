@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from streamchat_core.auth import TokenManager
-from streamchat_core.errors import InvalidTokenError, StreamChatError, TokenProviderError
+from streamchat_core.errors import InvalidTokenError, TokenProviderError, UsageError
 from streamchat_core.tokens import dev_token
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +38,7 @@ async def test_a_static_token_cannot_be_refreshed() -> None:
     tokens = TokenManager("john", dev_token("john"))
     assert await tokens.get() == dev_token("john")
     assert not tokens.has_provider
-    with pytest.raises(StreamChatError, match="static token"):
+    with pytest.raises(UsageError, match="static token"):
         await tokens.refresh()
 
 

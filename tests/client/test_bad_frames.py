@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
-from typing import Any
 
 import anyio
 import msgspec
 import pytest
-from client_helpers import WAIT, fast_backoff, open_peer
+from client_helpers import WAIT, fast_backoff, open_peer, serving
 
 from streamchat_core import StreamChatClient, User, dev_token
+from streamchat_core.events import EventStream
 from streamchat_core.stats import FIRST_WARNINGS, ClientStats, describe_decode_failure
 from streamchat_transports.memory import MemoryPeer, MemoryServer, MemoryTransport
 
@@ -20,8 +18,6 @@ pytestmark = pytest.mark.anyio
 
 JOHN = User(id="john")
 SECRET = "s3cr3t-in-the-frame"  # must never reach a log line
-
-Handler = Callable[[MemoryPeer], Coroutine[Any, Any, None]]
 
 
 def deep(depth: int) -> bytes:
@@ -52,23 +48,14 @@ def marker(n: int) -> bytes:
     return msgspec.json.encode({"type": "custom.marker", "n": n})
 
 
-@asynccontextmanager
-async def serving(handler: Handler) -> AsyncIterator[MemoryServer]:
-    server = MemoryServer()
-    async with anyio.create_task_group() as tg:
-        await tg.start(server.serve, handler)
-        yield server
-        tg.cancel_scope.cancel()
-
-
 def client_for(server: MemoryServer) -> StreamChatClient:
     return StreamChatClient(
         "key", base_url="http://memory.invalid", transports=[MemoryTransport(server)], backoff=fast_backoff()
     )
 
 
-async def markers(client: StreamChatClient, count: int) -> list[int]:
-    stream = client.events("custom.marker")
+async def markers(stream: EventStream, count: int) -> list[int]:
+    """The numbers of the next ``count`` markers (the stream is made before connecting)."""
     got: list[int] = []
     with anyio.fail_after(WAIT):
         while len(got) < count:
@@ -91,11 +78,7 @@ async def test_each_kind_of_bad_frame_is_dropped_and_the_next_one_read(
     async with serving(handle) as server, client_for(server) as client:
         stream = client.events("custom.marker")
         await client.connect_user(JOHN, dev_token("john"))
-        got = []
-        with anyio.fail_after(WAIT):
-            while len(got) < len(BAD_FRAMES):
-                got.append((await stream.receive()).payload["n"])
-        assert got == list(range(len(BAD_FRAMES)))
+        assert await markers(stream, len(BAD_FRAMES)) == list(range(len(BAD_FRAMES)))
         assert len(server.peers) == 1  # the same connection throughout
         assert client.stats == ClientStats(frames_dropped=len(BAD_FRAMES))
     text = caplog.text
@@ -126,11 +109,7 @@ async def test_thousands_of_bad_frames_cost_neither_the_connection_nor_the_log(
     async with serving(handle) as server, client_for(server) as client:
         stream = client.events("custom.marker")
         await client.connect_user(JOHN, dev_token("john"))
-        got = []
-        with anyio.fail_after(WAIT):
-            while len(got) < count // 100:
-                got.append((await stream.receive()).payload["n"])
-        assert got == list(range(count // 100))
+        assert await markers(stream, count // 100) == list(range(count // 100))
         assert client.stats.frames_dropped == count
         assert len(server.peers) == 1
     lines = [r for r in caplog.records if r.name == "streamchat.connection"]

@@ -9,7 +9,7 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 import pytest
-from client_helpers import WAIT
+from client_helpers import WAIT, running
 
 import streamchat_wire as wire
 from streamchat_core.codec import UnknownEvent, decode_event
@@ -41,15 +41,12 @@ async def test_handlers_get_their_types_and_the_catch_all_gets_everything() -> N
 
     hub.on("typing.start", on_typing)
     hub.on("*", on_any)
-    async with anyio.create_task_group() as tg:
-        hub.open()
-        tg.start_soon(hub.run)
+    async with running(hub):
         hub.dispatch(typing("a"))
         hub.dispatch(wire.ConnectionChangedEvent(online=True))
         hub.dispatch(decode_event(b'{"type":"custom.last"}'))
         with anyio.fail_after(WAIT):
             await done.wait()
-        tg.cancel_scope.cancel()
     assert seen == [
         ("typing", "typing.start"),
         ("*", "typing.start"),
@@ -70,9 +67,7 @@ async def test_unsubscribe_decorator_and_off() -> None:
     assert callable(decorated)  # the decorator hands the function back
     marker = anyio.Event()
     hub.on("custom.marker", lambda e: marker.set())
-    async with anyio.create_task_group() as tg:
-        hub.open()
-        tg.start_soon(hub.run)
+    async with running(hub):
         hub.dispatch(typing("a"))
         unsubscribe()
         unsubscribe()  # twice is harmless
@@ -82,7 +77,6 @@ async def test_unsubscribe_decorator_and_off() -> None:
         hub.dispatch(decode_event(b'{"type":"custom.marker"}'))
         with anyio.fail_after(WAIT):
             await marker.wait()
-        tg.cancel_scope.cancel()
     assert seen == ["plain", "decorated", "decorated"]
 
 
@@ -102,14 +96,11 @@ async def test_a_raising_handler_is_logged_and_the_next_ones_run(caplog: pytest.
 
     hub.on("typing.start", broken)
     hub.on("typing.start", record)
-    async with anyio.create_task_group() as tg:
-        hub.open()
-        tg.start_soon(hub.run)
+    async with running(hub):
         hub.dispatch(typing("a"))
         hub.dispatch(typing("b"))
         with anyio.fail_after(WAIT):
             await second.wait()
-        tg.cancel_scope.cancel()
     assert seen == ["a", "b"]
     failures = [r for r in caplog.records if "raised" in r.getMessage()]
     assert len(failures) == 2
@@ -119,9 +110,7 @@ async def test_a_raising_handler_is_logged_and_the_next_ones_run(caplog: pytest.
 
 async def test_a_stream_collects_from_creation_and_ends_with_the_hub() -> None:
     hub = EventHub()
-    async with anyio.create_task_group() as tg:
-        hub.open()
-        tg.start_soon(hub.run)
+    async with running(hub):
         stream = hub.events("typing.start", "custom.thing")
         everything = hub.events()
         hub.dispatch(typing("a"))  # before anyone iterates
@@ -137,7 +126,6 @@ async def test_a_stream_collects_from_creation_and_ends_with_the_hub() -> None:
             "connection.changed",
             "custom.thing",
         ]
-        tg.cancel_scope.cancel()
     # The hub stopped: the streams end.
     assert [e async for e in stream] == []
     assert hub.events("x") is not None
@@ -146,9 +134,7 @@ async def test_a_stream_collects_from_creation_and_ends_with_the_hub() -> None:
 
 async def test_a_closed_or_dropped_stream_stops_collecting() -> None:
     hub = EventHub()
-    async with anyio.create_task_group() as tg:
-        hub.open()
-        tg.start_soon(hub.run)
+    async with running(hub):
         async with hub.events("typing.start") as stream:
             hub.dispatch(typing("a"))
             assert (await stream.receive()).type == "typing.start"
@@ -158,7 +144,6 @@ async def test_a_closed_or_dropped_stream_stops_collecting() -> None:
         dropped = hub.events("typing.start")
         del dropped
         assert len(hub._streams) == 0
-        tg.cancel_scope.cancel()
 
 
 async def test_wait_for_with_a_check_and_timeouts() -> None:

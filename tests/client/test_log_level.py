@@ -34,7 +34,7 @@ def test_unconfigured_program_sees_the_records_on_stderr_through_one_handler() -
         """
         import logging
         from streamchat_core import StreamChatClient
-        from streamchat_core.client import LOG_HANDLER_NAME
+        from streamchat_core.logs import LOG_HANDLER_NAME
 
         StreamChatClient("key", log_level=logging.INFO)
         StreamChatClient("key", log_level="INFO")  # a second client adds no second handler

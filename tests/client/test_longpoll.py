@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
-import jwt
 import pytest
 from client_helpers import WAIT, emulator_client, eventually, running_tasks
 
@@ -20,10 +19,6 @@ from streamchat_core.plugins import refresh_transports
 pytestmark = pytest.mark.anyio
 
 JOHN = User(id="john", extra_data={"name": "John Doe"})
-
-
-def token_with(emu: Emulator, user_id: str, **claims: Any) -> str:
-    return jwt.encode({"user_id": user_id, **claims}, emu.api_secret, algorithm="HS256")
 
 
 async def test_without_websockets_the_client_falls_back_to_long_poll(
@@ -96,7 +91,7 @@ async def test_an_api_rejection_never_falls_back(make_emulator: Callable[..., Em
     async with emulator_client(emu, enable_ws_fallback=True) as client:
         transports = client.events("transport.changed")
         with anyio.fail_after(WAIT), pytest.raises(Exception, match="token is expired") as info:
-            await client.connect_user(JOHN, token_with(emu, "john", exp=int(time.time()) - 10))
+            await client.connect_user(JOHN, emu.create_token("john", exp=int(time.time()) - 10))
         assert getattr(info.value, "code", None) == 40
         await transports.aclose()
         assert [e async for e in transports] == []
@@ -172,17 +167,27 @@ async def test_error_46_reconnects_with_a_fresh_connection(make_emulator: Callab
             await stream.receive()
 
 
+def two_second_tokens(emu: Emulator, issued: list[int]) -> Callable[[], str]:
+    """A token provider for john whose tokens expire two seconds after they are made.
+
+    Each token's expiry (Unix seconds) is appended to ``issued``.
+    """
+
+    def provider() -> str:
+        now = int(time.time())
+        issued.append(now + 2)
+        return emu.create_token("john", iat=now, exp=now + 2)
+
+    return provider
+
+
 async def test_token_expiry_while_polling_refreshes_through_the_provider(
     make_emulator: Callable[..., Emulator], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="streamchat")
     emu = make_emulator(websocket=False, longpoll_timeout=0.2)
     issued: list[int] = []
-
-    def provider() -> str:
-        now = int(time.time())
-        issued.append(now + 2)
-        return token_with(emu, "john", iat=now, exp=now + 2)
+    provider = two_second_tokens(emu, issued)
 
     # token_refresh_margin=0: no refresh ahead of exp, so a poll meets error 40.
     async with emulator_client(emu, enable_ws_fallback=True, token_refresh_margin=0) as client:
@@ -204,11 +209,7 @@ async def test_refreshing_ahead_of_exp_avoids_error_40_while_polling(
     caplog.set_level(logging.INFO, logger="streamchat")
     emu = make_emulator(websocket=False, longpoll_timeout=0.2)
     issued: list[int] = []
-
-    def provider() -> str:
-        now = int(time.time())
-        issued.append(now + 2)
-        return token_with(emu, "john", iat=now, exp=now + 2)
+    provider = two_second_tokens(emu, issued)
 
     async with emulator_client(emu, enable_ws_fallback=True) as client:
         await client.connect_user(JOHN, provider)
@@ -230,7 +231,7 @@ async def test_disconnect_while_a_poll_is_held_returns_promptly(
     before = running_tasks()
     async with emulator_client(emu, enable_ws_fallback=True) as client:
         await client.connect_user(JOHN, emu.create_token("john"))
-        await anyio.sleep(0.1)  # let the first poll reach the server and be held
+        await eventually(lambda: any(c["poll_held"] for c in emu.connections("john")), "the first poll held")
         # Far less than the 30 s the server would hold the poll.
         with anyio.fail_after(5):
             await client.disconnect_user()

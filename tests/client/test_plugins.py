@@ -6,6 +6,7 @@ import pathlib
 import sys
 import textwrap
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -20,29 +21,13 @@ from streamchat_core.plugins import (
     refresh_transports,
     resolve_transport,
 )
+from streamchat_core.transport import ConnectRequest
 
-# A third party's transport: it relays to the built-in WebSocket transport and records its use.
-RELAY_MODULE = """
-from contextlib import asynccontextmanager
-
-from streamchat_transports.websocket import WebSocketTransport
-
-CONNECTS = []
-
-
-class RelayTransport:
-    name = "relay"
-    capabilities = frozenset({"ping"})
-
-    def __init__(self):
-        self._inner = WebSocketTransport()
-
-    @asynccontextmanager
-    async def connect(self, request):
-        CONNECTS.append(request.user_id)
-        async with self._inner.connect(request) as connection:
-            yield connection
-"""
+# A third party's transport, the one the transports' contract tests run against too: it relays
+# to the built-in WebSocket transport and records its use.
+RELAY_MODULE = (
+    pathlib.Path(__file__).parents[1] / "transports" / "plugin" / "streamchat_test_relay.py"
+).read_text()
 
 BROKEN_MODULE = """
 raise ImportError("this plugin needs the frobnicate package")
@@ -102,7 +87,7 @@ def test_unknown_names_and_wrong_objects() -> None:
         TransportLoadError, match=r"no transport is named 'pigeon'; installed transports: .*websocket"
     ):
         load_transport("pigeon")
-    with pytest.raises(TypeError, match="not a transport"):
+    with pytest.raises(TypeError, match="not a transport: it needs a `name` and a `connect"):
         resolve_transport(object())
     from streamchat_transports.longpoll import LongPollTransport
 
@@ -126,3 +111,27 @@ async def test_a_third_party_transport_connects_through_its_entry_point(
         assert emu.connection_ids("john") == [client.connection_id]
     module = sys.modules[third_party["relay"]]
     assert module.CONNECTS == ["john"]
+
+
+class _Minimal:
+    """The least a transport needs: a name and ``connect``."""
+
+    name = "minimal"
+
+    def connect(self, request: ConnectRequest) -> Any:
+        raise NotImplementedError
+
+
+def test_a_name_and_connect_make_a_transport_and_old_capabilities_are_warned_about() -> None:
+    minimal = _Minimal()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert resolve_transport(minimal) is minimal
+        declared_ping = _Minimal()
+        declared_ping.capabilities = frozenset({"ping"})  # type: ignore[attr-defined]
+        assert resolve_transport(declared_ping) is declared_ping  # nothing changes for it
+    # A transport written when keep-alive was declared: its connections' `send` is used now.
+    legacy = _Minimal()
+    legacy.capabilities = frozenset()  # type: ignore[attr-defined]
+    with pytest.warns(RuntimeWarning, match=r"`capabilities`, which is no longer read.*KeepAlive"):
+        assert resolve_transport(legacy) is legacy

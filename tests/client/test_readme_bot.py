@@ -16,6 +16,7 @@ import anyio
 import anyio.abc
 import pytest
 from anyio.streams.text import TextReceiveStream
+from client_helpers import WAIT
 
 from streamchat_core import EventStream, StreamChatClient, User, models
 
@@ -23,9 +24,8 @@ pytestmark = pytest.mark.anyio
 
 README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
 HEADING = "## An echo bot"
-#: Safety nets: a fresh interpreter importing the emulator takes a second or two.
+#: A safety net: a fresh interpreter importing the emulator takes a second or two.
 START_TIMEOUT = 60.0
-WAIT = 10.0
 
 
 def bot_code() -> str:

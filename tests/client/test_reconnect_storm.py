@@ -16,10 +16,10 @@ from typing import Any
 
 import anyio
 import pytest
-from client_helpers import WAIT, fast_backoff
+from client_helpers import WAIT, emulator_client, fast_backoff
 
 import streamchat_wire as wire
-from streamchat_core import StreamChatClient, User
+from streamchat_core import User
 from streamchat_core.channel import Channel
 from streamchat_core.emulator import Emulator
 
@@ -57,9 +57,7 @@ class Member:
 
     def __init__(self, emu: Emulator, user_id: str, progress: Progress) -> None:
         self.user_id = user_id
-        self.client = StreamChatClient(
-            emu.api_key, base_url=emu.base_url, backoff=fast_backoff(stable_after=0.0), connect_timeout=WAIT
-        )
+        self.client = emulator_client(emu, backoff=fast_backoff(stable_after=0.0), connect_timeout=WAIT)
         self.received: collections.Counter[str] = collections.Counter()
         self.recoveries = 0
         self.channel: Channel | None = None
@@ -162,9 +160,7 @@ async def test_recovered_is_not_held_back_forever_by_a_channel_that_keeps_failin
     progress = Progress()
     john = Member(emu, "john", progress)
     # connect_timeout bounds how long connection.recovered waits for the re-watches.
-    john.client = StreamChatClient(
-        emu.api_key, base_url=emu.base_url, backoff=fast_backoff(), connect_timeout=1.0
-    )
+    john.client = emulator_client(emu, connect_timeout=1.0)
     john.client.on("message.new", john._on_message)
     rewatched = anyio.Event()
     warned = anyio.Event()

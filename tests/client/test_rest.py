@@ -9,7 +9,7 @@ import anyio
 import httpx
 import msgspec
 import pytest
-from client_helpers import WAIT, fast_backoff, open_peer
+from client_helpers import WAIT, fast_backoff, open_peer, stay_open
 
 import streamchat_wire as wire
 from streamchat_core import (
@@ -35,11 +35,6 @@ def client_for(server: MemoryServer, handler: Any, **options: Any) -> StreamChat
         http_transport=httpx.MockTransport(handler),
         **options,
     )
-
-
-async def stay_open(peer: MemoryPeer) -> None:
-    await open_peer(peer, "c1")
-    await peer.closed_by_client.wait()
 
 
 def ok(body: Any) -> httpx.Response:

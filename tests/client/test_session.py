@@ -7,14 +7,23 @@ refuse it, send frames, close it. Timers are set to tens of milliseconds.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 import msgspec
 import pytest
-from client_helpers import WAIT, eventually, fast_backoff, open_peer, reject_peer, running_tasks
+from client_helpers import (
+    WAIT,
+    eventually,
+    fast_backoff,
+    open_peer,
+    reject_peer,
+    running_tasks,
+    serving,
+    stay_open,
+)
 
 from streamchat_core import (
     AccessKeyError,
@@ -35,6 +44,7 @@ from streamchat_core import (
     TokenUsedBeforeIssuedError,
     TransportError,
     UnknownEvent,
+    UsageError,
     User,
     dev_token,
 )
@@ -43,7 +53,6 @@ from streamchat_transports.memory import MemoryPeer, MemoryServer, MemoryTranspo
 
 pytestmark = pytest.mark.anyio
 
-Handler = Callable[[MemoryPeer], Coroutine[Any, Any, None]]
 JOHN = User(id="john", extra_data={"name": "John"})
 
 
@@ -51,20 +60,6 @@ def client_with(*transports: MemoryTransport, **options: Any) -> StreamChatClien
     options.setdefault("backoff", fast_backoff())
     options.setdefault("connect_timeout", 2.0)
     return StreamChatClient("key", base_url="http://memory.invalid", transports=list(transports), **options)
-
-
-@asynccontextmanager
-async def serving(handler: Handler) -> AsyncIterator[MemoryServer]:
-    server = MemoryServer()
-    async with anyio.create_task_group() as tg:
-        await tg.start(server.serve, handler)
-        yield server
-        tg.cancel_scope.cancel()
-
-
-async def stay_open(peer: MemoryPeer, connection_id: str = "c1", **me: Any) -> None:
-    await open_peer(peer, connection_id, **me)
-    await peer.closed_by_client.wait()
 
 
 def frame(type_: str, **fields: Any) -> bytes:
@@ -595,7 +590,7 @@ async def test_connecting_the_same_user_twice_gives_the_same_result() -> None:
                 tg.start_soon(connect)
             assert results[0] == results[1]
             assert await client.connect_user(JOHN, dev_token("john")) == results[0]
-            with pytest.raises(StreamChatError, match="disconnect_user"):
+            with pytest.raises(UsageError, match="disconnect_user"):
                 await client.connect_user(User(id="jane"), dev_token("jane"))
             await client.disconnect_user()
             await client.connect_user(User(id="jane"), dev_token("jane"))
@@ -605,12 +600,12 @@ async def test_connecting_the_same_user_twice_gives_the_same_result() -> None:
 
 async def test_the_client_must_be_open() -> None:
     client = StreamChatClient("key")
-    with pytest.raises(StreamChatError, match="async with"):
+    with pytest.raises(UsageError, match="async with"):
         await client.connect_user(JOHN, dev_token("john"))
     async with client:
         with pytest.raises(NotConnectedError, match="connect_user"):
             await client.request("GET", "/users")
-        with pytest.raises(StreamChatError, match="already open"):
+        with pytest.raises(UsageError, match="already open"):
             await client.__aenter__()
     assert client.base_url == "https://chat.stream-io-api.com"
 
@@ -684,7 +679,7 @@ def test_get_instance_gives_one_client_per_process() -> None:
     first = StreamChatClient.get_instance("key-1", connect_timeout=3)
     assert StreamChatClient.get_instance("key-1") is first
     assert StreamChatClient.get_instance("key-1", connect_timeout=3) is first
-    with pytest.raises(StreamChatError, match="key-1"):
+    with pytest.raises(UsageError, match="key-1"):
         StreamChatClient.get_instance("key-2")
     with pytest.raises(ValueError, match="different options"):
         StreamChatClient.get_instance("key-1", connect_timeout=4)

@@ -8,13 +8,12 @@ with a ``TypeError`` naming it. ``on()`` returns a :class:`Subscription`, callab
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from typing import Any
 
 import anyio
 import pytest
-from client_helpers import WAIT, emulator_client
+from client_helpers import WAIT, emulator_client, running
 
 import streamchat_wire as wire
 from streamchat_core import Event, StreamChatClient, Subscription, UnknownEvent, User, models
@@ -38,15 +37,6 @@ def unknown(type_: str) -> UnknownEvent:
     return UnknownEvent(type_, b'{"type":"' + type_.encode() + b'"}')
 
 
-@contextlib.asynccontextmanager
-async def running(hub: EventHub) -> AsyncIterator[None]:
-    async with anyio.create_task_group() as tg:
-        hub.open()
-        tg.start_soon(hub.run)
-        yield
-        tg.cancel_scope.cancel()
-
-
 def test_every_event_has_its_wire_type() -> None:
     assert typing_start("a").type == "typing.start"
     assert wire.ConnectionChangedEvent(online=True).type == "connection.changed"
@@ -56,7 +46,7 @@ def test_every_event_has_its_wire_type() -> None:
         "User",
         "OwnUser",
         "Message",
-        "Channel",
+        "ChannelResponse",
         "ChannelMember",
         "ReadState",
         "Reaction",

@@ -1,44 +1,31 @@
-"""Fixtures for the emulator's tests; lets them import their helpers (tests/ is not a package)."""
+"""Fixtures for the emulator's tests: emulators with their own key and secret, no development tokens."""
 
 from __future__ import annotations
 
-import pathlib
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(pathlib.Path(__file__).parent))
-
 from emulator_peer import API_KEY, API_SECRET, Peer
 
 from streamchat_core.emulator import Emulator
+
+#: What these tests' emulators start from; ``make_emulator(**changes)`` changes it per test.
+OPTIONS: dict[str, Any] = {"api_key": API_KEY, "api_secret": API_SECRET, "allow_dev_tokens": False}
+
+
+@pytest.fixture
+def streamchat_emulator_options() -> dict[str, Any]:
+    return dict(OPTIONS)
 
 
 @pytest.fixture(scope="module")
 def emu() -> Iterator[Emulator]:
     """One emulator for a test module; tests keep apart by using unique user ids."""
-    with Emulator(api_key=API_KEY, api_secret=API_SECRET) as emulator:
+    with Emulator(**OPTIONS) as emulator:
         yield emulator
 
 
 @pytest.fixture
 def peer(emu: Emulator) -> Peer:
     return Peer(emu)
-
-
-@pytest.fixture
-def make_emulator() -> Iterator[Callable[..., Emulator]]:
-    """Start emulators with particular settings; all are stopped after the test."""
-    started: list[Emulator] = []
-
-    def make(**options: Any) -> Emulator:
-        emulator = Emulator(**{"api_key": API_KEY, "api_secret": API_SECRET, **options})
-        emulator.start()
-        started.append(emulator)
-        return emulator
-
-    yield make
-    for emulator in started:
-        emulator.stop()

@@ -1,7 +1,8 @@
 """A raw peer for the emulator's tests: it speaks to the emulator the way clients do.
 
 It uses plain libraries, not the project's client: ``websockets`` under asyncio,
-``trio-websocket`` under trio, ``httpx`` for HTTP, all on 127.0.0.1.
+``trio-websocket`` under trio (or, for a test without an event loop, its blocking client),
+``httpx`` for HTTP, all on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 import urllib.parse
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,13 +20,13 @@ import sniffio
 import trio_websocket
 import websockets.asyncio.client
 import websockets.exceptions
+import websockets.sync.client
+from client_helpers import WAIT
 
 from streamchat_core.emulator import Emulator
 
 API_KEY = "emulator-test-key"
 API_SECRET = "emulator-test-secret-0123456789-abcdefghijklmnop"
-#: A safety net for waits on events that must come; never what a test measures.
-WAIT = 10.0
 
 
 class UpgradeRefused(Exception):
@@ -123,6 +124,30 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+def connect_query(
+    api_key: str,
+    user_id: str,
+    token: str,
+    *,
+    user: dict[str, Any] | None = None,
+    payload: str | None = None,
+    auth_type: str = "jwt",
+) -> dict[str, str]:
+    """The query of a ``/connect`` for ``user_id``, as the official clients send it."""
+    details = {"id": user_id, **(user or {})}
+    raw = payload if payload is not None else json.dumps({"user_id": user_id, "user_details": details})
+    return {"json": raw, "api_key": api_key, "authorization": token, "stream-auth-type": auth_type}
+
+
+def connect_blocking(ws_url: str, api_key: str, user_id: str, token: str) -> dict[str, Any]:
+    """Connect ``user_id`` with a blocking WebSocket (a test without an event loop); the first frame."""
+    query = urllib.parse.urlencode(connect_query(api_key, user_id, token))
+    with websockets.sync.client.connect(f"{ws_url}/connect?{query}", proxy=None, open_timeout=WAIT) as ws:
+        frame = json.loads(ws.recv(timeout=WAIT))
+    assert isinstance(frame, dict), frame
+    return frame
+
+
 class Peer:
     """Talks to one emulator with plain clients."""
 
@@ -142,14 +167,14 @@ class Peer:
         payload: str | None = None,
         auth_type: str = "jwt",
     ) -> dict[str, str]:
-        details = {"id": user_id, **(user or {})}
-        raw = payload if payload is not None else json.dumps({"user_id": user_id, "user_details": details})
-        return {
-            "json": raw,
-            "api_key": api_key if api_key is not None else self.emu.api_key,
-            "authorization": token if token is not None else self.token(user_id),
-            "stream-auth-type": auth_type,
-        }
+        return connect_query(
+            api_key if api_key is not None else self.emu.api_key,
+            user_id,
+            token if token is not None else self.token(user_id),
+            user=user,
+            payload=payload,
+            auth_type=auth_type,
+        )
 
     def connect_url(self, user_id: str, **kw: Any) -> str:
         return f"{self.emu.ws_url}/connect?{urllib.parse.urlencode(self.connect_query(user_id, **kw))}"
@@ -223,14 +248,3 @@ def error_of(frame_or_body: dict[str, Any]) -> dict[str, Any]:
     error = frame_or_body["error"]
     assert set(error) >= {"code", "message", "StatusCode", "duration", "more_info", "details"}, error
     return error  # type: ignore[no-any-return]
-
-
-async def wait_until(predicate: Callable[[], object], timeout: float = WAIT) -> None:
-    """Wait until ``predicate()`` is true; it reads the emulator's state from the test's thread.
-
-    That state lives on the emulator's own thread and loop, where no event of the test's loop
-    can be set, so this checks it every few milliseconds; ``timeout`` is only a safety net.
-    """
-    with anyio.fail_after(timeout):
-        while not predicate():  # noqa: ASYNC110 - nothing on this loop could signal the change
-            await anyio.sleep(0.005)

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from emulator_peer import WS, Peer, unique
 
@@ -39,19 +40,22 @@ class Room:
         return f"/channels/messaging/{self.channel_id}"
 
     async def call(self, who: Member, what: str, body: Any = None) -> dict[str, Any]:
-        response = await self.peer.request(
-            "POST",
-            f"{self.path}/{what}",
-            user_id=who.user_id,
-            params={"connection_id": who.connection_id},
-            json_body=body if body is not None else {},
-        )
+        response = await post_as(self.peer, who, f"{self.path}/{what}", body if body is not None else {})
         assert response.status_code == 200, response.text
         return response.json()  # type: ignore[no-any-return]
 
-    async def after_marker(self, who: Member) -> list[dict[str, Any]]:
-        marker = await self.peer.push_marker(who.connection_id)
-        return await who.ws.events_until_marker(marker)
+
+async def post_as(peer: Peer, who: Member, path: str, body: Any) -> httpx.Response:
+    """``who`` POSTs ``body`` to ``path`` on its own connection (so that a watch is that connection's)."""
+    return await peer.request(
+        "POST", path, user_id=who.user_id, params={"connection_id": who.connection_id}, json_body=body
+    )
+
+
+async def after_marker(peer: Peer, who: Member) -> list[dict[str, Any]]:
+    """Every event ``who`` received before a marker pushed now: all that earlier actions caused."""
+    marker = await peer.push_marker(who.connection_id)
+    return await who.ws.events_until_marker(marker)
 
 
 @asynccontextmanager
@@ -78,12 +82,11 @@ async def room(peer: Peer, jane_settings: dict[str, Any] | None = None) -> Async
 async def test_query_creates_the_channel_with_members_and_config(peer: Peer) -> None:
     async with member(peer, "john") as john, member(peer, "jane") as jane:
         channel_id = unique("new")
-        response = await peer.request(
-            "POST",
+        response = await post_as(
+            peer,
+            john,
             f"/channels/messaging/{channel_id}/query",
-            user_id=john.user_id,
-            params={"connection_id": john.connection_id},
-            json_body={
+            {
                 "data": {"members": [john.user_id, jane.user_id], "color": "blue"},
                 "watch": True,
                 "state": True,
@@ -143,12 +146,11 @@ async def test_message_new_reaches_every_watcher_the_sender_included(peer: Peer)
 async def test_members_not_watching_get_notification_message_new(peer: Peer) -> None:
     async with member(peer, "john") as john, member(peer, "jane") as jane:
         channel_id = unique("quiet")
-        await peer.request(
-            "POST",
+        await post_as(
+            peer,
+            john,
             f"/channels/messaging/{channel_id}/query",
-            user_id=john.user_id,
-            params={"connection_id": john.connection_id},
-            json_body={"data": {"members": [john.user_id, jane.user_id]}, "watch": True},
+            {"data": {"members": [john.user_id, jane.user_id]}, "watch": True},
         )
         await peer.request(
             "POST",
@@ -178,7 +180,7 @@ async def test_typing_events_reach_the_other_watchers_only(peer: Peer) -> None:
         stop = await r.jane.ws.recv_until("typing.stop")
         assert stop["user"]["id"] == r.john.user_id
         assert "parent_id" not in stop
-        assert not [e for e in await r.after_marker(r.john) if e["type"].startswith("typing.")]
+        assert not [e for e in await after_marker(r.peer, r.john) if e["type"].startswith("typing.")]
 
 
 async def test_typing_from_a_user_with_typing_indicators_off_is_dropped(peer: Peer) -> None:
@@ -186,7 +188,7 @@ async def test_typing_from_a_user_with_typing_indicators_off_is_dropped(peer: Pe
         response = await r.call(r.jane, "event", {"event": {"type": "typing.start"}})
         assert response["event"]["type"] == "typing.start"  # the sender cannot tell
         await r.call(r.jane, "event", {"event": {"type": "typing.stop"}})
-        assert not [e for e in await r.after_marker(r.john) if e["type"].startswith("typing.")]
+        assert not [e for e in await after_marker(r.peer, r.john) if e["type"].startswith("typing.")]
 
 
 async def test_turning_typing_indicators_off_later_takes_effect_at_once(peer: Peer) -> None:
@@ -198,7 +200,7 @@ async def test_turning_typing_indicators_off_later_takes_effect_at_once(peer: Pe
             json_body={"users": [{"id": r.john.user_id, "set": {"privacy_settings": OFF}}]},
         )
         await r.call(r.john, "event", {"event": {"type": "typing.start"}})
-        assert not [e for e in await r.after_marker(r.jane) if e["type"] == "typing.start"]
+        assert not [e for e in await after_marker(r.peer, r.jane) if e["type"] == "typing.start"]
 
 
 async def test_custom_events_reach_every_watcher_and_server_events_are_refused(peer: Peer) -> None:
@@ -241,7 +243,7 @@ async def test_reads_of_a_user_with_read_receipts_off_stay_private(peer: Peer) -
     async with room(peer, jane_settings=OFF) as r:
         await r.call(r.john, "message", {"message": {"text": "will jane read it"}})
         await r.call(r.jane, "read", {})
-        assert not [e for e in await r.after_marker(r.john) if e["type"] == "message.read"]
+        assert not [e for e in await after_marker(r.peer, r.john) if e["type"] == "message.read"]
         own = await r.jane.ws.recv_until("message.read")  # her own connections still see it
         assert own["user"]["id"] == r.jane.user_id
         await r.jane.ws.recv_until("notification.mark_read")
@@ -262,12 +264,11 @@ async def test_presence_changes_reach_users_watching_a_shared_channel(peer: Peer
     async with member(peer, "watcher") as watcher:
         other = unique("other")
         await peer.request("POST", "/users", json_body={"users": {other: {"id": other}}})
-        await peer.request(
-            "POST",
+        await post_as(
+            peer,
+            watcher,
             f"/channels/messaging/{unique('shared')}/query",
-            user_id=watcher.user_id,
-            params={"connection_id": watcher.connection_id},
-            json_body={"data": {"members": [watcher.user_id, other]}, "watch": True},
+            {"data": {"members": [watcher.user_id, other]}, "watch": True},
         )
         async with peer.connected(other) as (first_ws, _):
             online = await watcher.ws.recv_until("user.presence.changed")
@@ -275,56 +276,29 @@ async def test_presence_changes_reach_users_watching_a_shared_channel(peer: Peer
             assert online["user"]["online"] is True
             async with peer.connected(other):  # a second connection: no news
                 pass
-            assert not [e for e in await _after(peer, watcher) if e["type"] == "user.presence.changed"]
+            assert not [e for e in await after_marker(peer, watcher) if e["type"] == "user.presence.changed"]
             await first_ws.close()
             offline = await watcher.ws.recv_until("user.presence.changed")
             assert offline["user"]["id"] == other
             assert offline["user"]["online"] is False
 
 
-async def _after(peer: Peer, who: Member) -> list[dict[str, Any]]:
-    marker = await peer.push_marker(who.connection_id)
-    return await who.ws.events_until_marker(marker)
-
-
 async def test_watching_start_and_stop(peer: Peer) -> None:
     async with member(peer, "john") as john, member(peer, "jane") as jane:
         channel_id = unique("watch")
         path = f"/channels/messaging/{channel_id}"
-        await peer.request(
-            "POST",
-            f"{path}/query",
-            user_id=john.user_id,
-            params={"connection_id": john.connection_id},
-            json_body={"data": {"members": [john.user_id, jane.user_id]}, "watch": True},
+        await post_as(
+            peer, john, f"{path}/query", {"data": {"members": [john.user_id, jane.user_id]}, "watch": True}
         )
-        await peer.request(
-            "POST",
-            f"{path}/query",
-            user_id=jane.user_id,
-            params={"connection_id": jane.connection_id},
-            json_body={"watch": True},
-        )
+        await post_as(peer, jane, f"{path}/query", {"watch": True})
         start = await john.ws.recv_until("user.watching.start")
         assert start["user"]["id"] == jane.user_id
         assert start["watcher_count"] == 2
-        await peer.request(
-            "POST",
-            f"{path}/stop-watching",
-            user_id=jane.user_id,
-            params={"connection_id": jane.connection_id},
-            json_body={},
-        )
+        await post_as(peer, jane, f"{path}/stop-watching", {})
         stop = await john.ws.recv_until("user.watching.stop")
         assert stop["user"]["id"] == jane.user_id
         assert stop["watcher_count"] == 1
-        await peer.request(
-            "POST",
-            f"{path}/query",
-            user_id=jane.user_id,
-            params={"connection_id": jane.connection_id},
-            json_body={"watch": True},
-        )
+        await post_as(peer, jane, f"{path}/query", {"watch": True})
         await john.ws.recv_until("user.watching.start")
         await jane.ws.close()  # disconnecting stops every watch
         assert (await john.ws.recv_until("user.watching.stop"))["user"]["id"] == jane.user_id
@@ -345,12 +319,11 @@ async def test_query_channels_by_cid_and_by_members(peer: Peer) -> None:
                 json_body={"data": {"members": members}},
             )
             cids.append(f"messaging:{channel_id}")
-        by_cid = await peer.request(
-            "POST",
+        by_cid = await post_as(
+            peer,
+            john,
             "/channels",
-            user_id=john.user_id,
-            params={"connection_id": john.connection_id},
-            json_body={"filter_conditions": {"cid": {"$in": cids}}, "watch": True, "state": True},
+            {"filter_conditions": {"cid": {"$in": cids}}, "watch": True, "state": True},
         )
         assert sorted(c["channel"]["cid"] for c in by_cid.json()["channels"]) == sorted(cids)
         assert all(c["watcher_count"] == 1 for c in by_cid.json()["channels"])

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import websockets.sync.client
+from emulator_peer import connect_blocking
 from websockets.exceptions import InvalidStatus
 
 from streamchat_core.emulator.auth import create_token
@@ -65,24 +63,36 @@ def running(*flags: str, command: list[str] | None = None) -> Iterator[tuple[sub
                 pipe.close()
 
 
+def _run_to_the_end(*flags: str) -> subprocess.CompletedProcess[str]:
+    """``streamchat emulator`` with ``flags``, for a run that ends on its own (refused flags)."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streamchat_core",
+            "emulator",
+            "--api-key",
+            "k",
+            "--api-secret",
+            SECRET,
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def _finish(process: subprocess.Popen[str]) -> str:
     out, err = process.communicate(timeout=30)
     return out + err
 
 
 def _connect(url: str, user_id: str) -> dict[str, object]:
-    query = urllib.parse.urlencode(
-        {
-            "json": json.dumps({"user_id": user_id, "user_details": {"id": user_id}}),
-            "api_key": "cli-key",
-            "authorization": create_token(SECRET, user_id),
-        }
+    """Connect ``user_id`` to the emulator the process serves at ``url``; the first frame."""
+    return connect_blocking(
+        url.replace("http://", "ws://"), "cli-key", user_id, create_token(SECRET, user_id)
     )
-    ws_url = url.replace("http://", "ws://") + "/connect?" + query
-    with websockets.sync.client.connect(ws_url, proxy=None, open_timeout=10) as ws:
-        frame = json.loads(ws.recv(timeout=10))
-    assert isinstance(frame, dict)
-    return frame
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -122,22 +132,7 @@ def test_the_console_script() -> None:
     [["--health-interval", "0"], ["--port", "70000"], ["--longpoll-timeout", "soon"]],
 )
 def test_bad_flags_exit_with_2(flags: list[str]) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "streamchat_core",
-            "emulator",
-            "--api-key",
-            "k",
-            "--api-secret",
-            SECRET,
-            *flags,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _run_to_the_end(*flags)
     assert result.returncode == 2
     assert SECRET not in result.stdout + result.stderr
 
@@ -145,23 +140,7 @@ def test_bad_flags_exit_with_2(flags: list[str]) -> None:
 def test_a_busy_port_is_reported() -> None:
     with running() as (process, url):
         port = url.rsplit(":", 1)[1]
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "streamchat_core",
-                "emulator",
-                "--port",
-                port,
-                "--api-key",
-                "k",
-                "--api-secret",
-                SECRET,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = _run_to_the_end("--port", port)
         assert result.returncode == 1
         assert "cannot listen" in result.stderr
         process.terminate()

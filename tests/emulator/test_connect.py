@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import anyio
 import pytest
-from emulator_peer import Peer, UpgradeRefused, unique, wait_until
+from client_helpers import eventually
+from emulator_peer import Peer, UpgradeRefused, unique
 
 from streamchat_core.emulator import Emulator
 
@@ -132,7 +133,7 @@ async def test_a_silent_connection_is_closed_after_the_dead_connection_window(
     async with peer.connected(user_id) as (ws, _):
         closed = await ws.wait_closed()
         assert closed.code == 1001
-    await wait_until(lambda: not emu.connection_ids(user_id))
+    await eventually(lambda: not emu.connection_ids(user_id), "the connection gone")
 
 
 async def test_pings_keep_a_connection_alive_past_the_window(make_emulator: Callable[..., Emulator]) -> None:
@@ -172,4 +173,4 @@ async def test_a_user_is_online_while_connected_and_offline_after(peer: Peer) ->
             pass
         assert peer.emu.user(user_id)["online"] is True  # type: ignore[index]
         await ws.close()
-    await wait_until(lambda: peer.emu.user(user_id)["online"] is False)  # type: ignore[index]
+    await eventually(lambda: peer.emu.user(user_id)["online"] is False, "the user offline")  # type: ignore[index]

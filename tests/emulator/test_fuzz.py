@@ -221,7 +221,7 @@ def no_errors_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     traceback, by design.
     """
     caplog.set_level(logging.INFO)
-    for name in ("uvicorn", "uvicorn.error", "asyncio", "streamchat_core", "websockets"):
+    for name in ("uvicorn", "uvicorn.error", "asyncio", "streamchat.emulator", "websockets"):
         caplog.set_level(logging.INFO, logger=name)
     yield
     records = caplog.get_records("setup") + caplog.get_records("call")

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import anyio
 import pytest
-from emulator_peer import Peer, unique, wait_until
+from client_helpers import eventually
+from emulator_peer import Peer, unique
 
 from streamchat_core.emulator import Emulator
 
@@ -49,6 +50,6 @@ async def test_500_concurrent_websocket_connections(make_emulator: Callable[...,
             for n in range(CONNECTIONS):
                 assert emu.push_event(f"{prefix}-{n}", {"type": "load.check", "n": n}) == 1
     assert answered == set(range(CONNECTIONS))
-    await wait_until(lambda: emu.connection_count() == 0)
+    await eventually(lambda: emu.connection_count() == 0, "every connection closed")
     for n in (0, CONNECTIONS - 1):
         assert emu.user(f"{prefix}-{n}")["online"] is False  # type: ignore[index]

@@ -9,7 +9,8 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from emulator_peer import WAIT, Peer, error_of, unique, wait_until
+from client_helpers import WAIT, eventually
+from emulator_peer import Peer, error_of, unique
 
 from streamchat_core.emulator import Emulator
 
@@ -114,8 +115,9 @@ async def test_a_poll_with_nothing_queued_answers_empty_after_the_timeout(
 
 
 async def _until_poll_held(emu: Emulator, connection_id: str) -> None:
-    await wait_until(
-        lambda: any(c["poll_held"] for c in emu.connections() if c["connection_id"] == connection_id)
+    await eventually(
+        lambda: any(c["poll_held"] for c in emu.connections() if c["connection_id"] == connection_id),
+        "the poll held",
     )
 
 
@@ -135,7 +137,7 @@ async def test_a_newer_poll_ends_an_older_one_and_gets_the_events(peer: Peer) ->
             tasks.start_soon(poll, "older")
             await _until_poll_held(peer.emu, poller.connection_id)
             tasks.start_soon(poll, "newer")
-            await wait_until(lambda: "older" in results)
+            await eventually(lambda: "older" in results, "the older poll answered")
             await _until_poll_held(peer.emu, poller.connection_id)
             peer.emu.push_event(user_id, {"type": "custom.x"})
         assert results == {"older": [], "newer": [{"type": "custom.x"}]}
@@ -192,7 +194,7 @@ async def test_an_unpolled_connection_expires_and_then_gets_46(
     async with peer.http() as client:
         poller = LongPoller(peer, client, user_id)
         await poller.connect()
-        await wait_until(lambda: not emu.connection_ids(user_id))
+        await eventually(lambda: not emu.connection_ids(user_id), "the connection forgotten")
         assert emu.user(user_id)["online"] is False  # type: ignore[index]
         response = await poller.poll_raw()
         assert response.json()["code"] == 46
@@ -250,11 +252,11 @@ async def test_a_client_that_hangs_up_mid_poll_loses_no_event(peer: Peer) -> Non
 
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(poller.poll)  # held for 20 s
-            await wait_until(held)
+            await eventually(held, "the poll held")
             tasks.cancel_scope.cancel()  # the client gives up and closes its connection
         # Once the emulator has seen the hang-up, nothing is held: an event now waits for the
         # next poll instead of going to a client that is gone.
-        await wait_until(lambda: not held())
+        await eventually(lambda: not held(), "the hang-up seen")
         assert peer.emu.connection_ids(user_id) == [poller.connection_id]
         peer.emu.push_event(user_id, {"type": "custom.kept"})
         assert await poller.poll() == [{"type": "custom.kept"}]

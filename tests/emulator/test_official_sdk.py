@@ -2,53 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.parse
-from collections.abc import Iterator
 
 import pytest
-import websockets.sync.client
-from emulator_peer import API_KEY, API_SECRET, unique
+from emulator_peer import API_KEY, API_SECRET, connect_blocking, unique
 from stream_chat import StreamChat
 from stream_chat.base.exceptions import StreamAPIException
 
 from streamchat_core.emulator import Emulator
 
 
-@pytest.fixture(scope="module")
-def sdk_emulator() -> Iterator[Emulator]:
-    with Emulator(api_key=API_KEY, api_secret=API_SECRET) as emulator:
-        yield emulator
-
-
 @pytest.fixture
-def sdk(sdk_emulator: Emulator) -> StreamChat:
-    return StreamChat(API_KEY, API_SECRET, base_url=sdk_emulator.base_url)
+def sdk(emu: Emulator) -> StreamChat:
+    return StreamChat(API_KEY, API_SECRET, base_url=emu.base_url)
 
 
-def _connect(emu: Emulator, user_id: str, token: str) -> dict[str, object]:
-    query = urllib.parse.urlencode(
-        {
-            "json": json.dumps({"user_id": user_id, "user_details": {"id": user_id}}),
-            "api_key": emu.api_key,
-            "authorization": token,
-            "stream-auth-type": "jwt",
-        }
-    )
-    with websockets.sync.client.connect(f"{emu.ws_url}/connect?{query}", proxy=None, open_timeout=10) as ws:
-        frame = json.loads(ws.recv(timeout=10))
-    assert isinstance(frame, dict)
-    return frame
-
-
-def test_tokens_made_by_the_sdk_are_accepted(sdk: StreamChat, sdk_emulator: Emulator) -> None:
+def test_tokens_made_by_the_sdk_are_accepted(sdk: StreamChat, emu: Emulator) -> None:
     user_id = unique("sdk")
     now = int(time.time())
     for token in (sdk.create_token(user_id), sdk.create_token(user_id, exp=now + 3600, iat=now - 5)):
-        frame = _connect(sdk_emulator, user_id, token)
+        frame = connect_blocking(emu.ws_url, API_KEY, user_id, token)
         assert frame["type"] == "health.check", frame
-    expired = _connect(sdk_emulator, user_id, sdk.create_token(user_id, exp=now - 60))
+    expired = connect_blocking(emu.ws_url, API_KEY, user_id, sdk.create_token(user_id, exp=now - 60))
     assert expired["error"]["code"] == 40  # type: ignore[index]
 
 

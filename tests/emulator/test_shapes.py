@@ -277,14 +277,14 @@ ATTACHMENT_CUSTOM = {"caption": "the plan"}
 CUSTOM = {
     "User": set(USER_CUSTOM),
     "OwnUser": set(USER_CUSTOM),
-    "Channel": set(CHANNEL_CUSTOM),
+    "ChannelResponse": set(CHANNEL_CUSTOM),
     "Message": set(MESSAGE_CUSTOM),
     "Attachment": set(ATTACHMENT_CUSTOM),
 }
 #: A spec error (reported): Stream's ``QueryChannelsResponse.channels`` are
 #: ``ChannelStateResponseFields``, which have no ``duration``; only a single channel query's
-#: answer (``ChannelStateResponse``) has one. The spec uses ``ChannelState`` for both.
-EXEMPT = {("ChannelState", "duration"): ["POST /channels $.channels["]}
+#: answer (``ChannelStateResponse``) has one. The spec uses ``ChannelStateResponse`` for both.
+EXEMPT = {("ChannelStateResponse", "duration"): ["POST /channels $.channels["]}
 
 
 @dataclass
@@ -413,7 +413,7 @@ async def test_every_frame_and_answer_has_streams_shape(peer: Peer) -> None:
         created = await s.rest(
             "POST",
             f"{path}/query",
-            wire.ChannelState,
+            wire.ChannelStateResponse,
             as_user=john_id,
             connection=john,
             body={
@@ -452,7 +452,12 @@ async def test_every_frame_and_answer_has_streams_shape(peer: Peer) -> None:
 
         # Jane watches: John sees her start; she replies in a thread, typing first.
         await s.rest(
-            "POST", f"{path}/query", wire.ChannelState, as_user=jane_id, connection=jane, body={"watch": True}
+            "POST",
+            f"{path}/query",
+            wire.ChannelStateResponse,
+            as_user=jane_id,
+            connection=jane,
+            body={"watch": True},
         )
         for kind in ("typing.start", "typing.stop"):
             sent = await s.rest(
@@ -485,7 +490,7 @@ async def test_every_frame_and_answer_has_streams_shape(peer: Peer) -> None:
         await s.settle(john, jane)
 
         state = await s.rest(
-            "POST", f"{path}/query", wire.ChannelState, as_user=john_id, body={"state": True}
+            "POST", f"{path}/query", wire.ChannelStateResponse, as_user=john_id, body={"state": True}
         )
         assert [m["reply_count"] for m in state["messages"]] == [1]
         await s.rest(
@@ -603,14 +608,14 @@ async def test_every_frame_and_answer_has_streams_shape(peer: Peer) -> None:
     for shape in (
         "OwnUser",
         "User",
-        "Channel",
+        "ChannelResponse",
         "ChannelConfig",
         "ChannelMember",
         "ReadState",
         "Message",
         "Attachment",
         "Thread",
-        "ChannelState",
+        "ChannelStateResponse",
         "APIError",
     ):
         assert checker.checked.get(shape), f"no {shape} was checked"

@@ -116,7 +116,7 @@ def test_custom_fields_in_lists_keep_their_place() -> None:
         b'"members":[{"user":{"id":"a","name":"A"}},{"user":{"id":"b","name":"B"},"is_vip":true}],'
         b'"messages":[{"id":"m1","text":"hi","user":{"id":"a","name":"A"},"mood":"happy"}]}'
     )
-    state = codec.decode(body, wire.ChannelState)
+    state = codec.decode(body, wire.ChannelStateResponse)
     assert state.channel.extra_data == {"color": "red"}
     assert [m.user.extra_data["name"] for m in state.members] == ["A", "B"]  # type: ignore[union-attr]
     assert state.members[1].extra_data == {"is_vip": True}  # type: ignore[index]

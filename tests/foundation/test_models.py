@@ -252,7 +252,7 @@ def test_one_parse_per_frame_however_many_structs_read_their_custom_fields(
     body = json.dumps(
         {"channel": {"id": "g", "type": "messaging", "cid": "messaging:g"}, "messages": messages}
     )
-    state = codec.decode(body.encode(), wire.ChannelState)
+    state = codec.decode(body.encode(), wire.ChannelStateResponse)
     real = msgspec.json.decode
     calls: list[Any] = []
 

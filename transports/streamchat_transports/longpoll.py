@@ -10,10 +10,15 @@ Stream's v1 long-poll protocol, as its JavaScript client 9.x speaks it:
   request (about 20 s) and answers with an empty list; each event becomes one frame, in order;
 - close: ``GET <base>/longpoll?close=true&connection_id=…``, bounded by ``close_timeout``.
 
-A Stream error body (``{"error": …}``) on any request is handed over as a frame; the core
-decides (error 40: a fresh token through :meth:`LongPollConnection.update_token`, the same
-connection goes on; error 46: a new connection). Network failures, timeouts and HTTP errors
-without a Stream body raise ``TransportError``.
+An HTTP error answering the open raises ``UpgradeRejectedError`` with the status and the body:
+the core decides whether it is Stream's rejection. A Stream error body (``{"error": …}``, or
+Stream's REST error with ``code`` and ``message`` at the top level) answering a poll is handed
+over as a frame, undecoded; the core decides (error 40: a fresh token through
+:meth:`LongPollConnection.update_token`, the same connection goes on; error 46: a new
+connection). Network failures, timeouts, other HTTP errors and a base URL httpx cannot use (not
+retryable) raise ``TransportError``, translated from httpx's by ``map_exceptions`` with httpx's
+exception chained as the cause (a redacted copy when its text quotes the token, as one refusing
+a header value does).
 
 Draining (:meth:`LongPollConnection.request_drain`), used when the client switches back to
 WebSocket: the poll in flight completes as usual; then one more poll collects what the server
@@ -26,17 +31,24 @@ from __future__ import annotations
 
 import collections
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio
 import httpx
 import msgspec
 
-from streamchat_core import codec
-from streamchat_core.errors import ConnectionClosedError, ConnectTimeoutError, DecodeError, TransportError
-from streamchat_core.rest import shared_ssl_context
-from streamchat_core.transport import ConnectRequest
+from streamchat_core.transport import (
+    ConnectionClosedError,
+    ConnectRequest,
+    ConnectTimeoutError,
+    TransportError,
+    UpgradeRejectedError,
+    auth_headers,
+    map_exceptions,
+    redact,
+    shared_ssl_context,
+)
 
 __all__ = ["LongPollConnection", "LongPollTransport"]
 
@@ -53,17 +65,34 @@ class _Hello(msgspec.Struct):
     connection_id: str
 
 
+# Only what tells a Stream error body from any other answer (a proxy's page): reading what it
+# says is the core's business.
+class _APIError(msgspec.Struct):
+    code: int
+    message: str
+
+
+class _ErrorEnvelope(msgspec.Struct):
+    error: _APIError
+
+
+#: What map_exceptions is given: the foreign exception classes, and what each becomes.
+_Errors = dict[type[Exception], Callable[[str], TransportError]]
+
 _CONNECT_BODY = msgspec.json.Decoder(_ConnectBody)
 _POLL_BODY = msgspec.json.Decoder(_PollBody)
 _HELLO = msgspec.json.Decoder(_Hello)
+_ERROR_SHAPES = (msgspec.json.Decoder(_ErrorEnvelope), msgspec.json.Decoder(_APIError))
 
 
-def _stream_error(body: bytes) -> bool:
-    try:
-        codec.error_from_body(body)
-    except DecodeError:
-        return False
-    return True
+def _is_stream_error(body: bytes) -> bool:
+    for shape in _ERROR_SHAPES:
+        try:
+            shape.decode(body)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            continue
+        return True
+    return False
 
 
 class LongPollConnection:
@@ -79,8 +108,7 @@ class LongPollConnection:
         self._token = request.token
         self._frames: collections.deque[bytes] = collections.deque()
         self.connection_id: str | None = None
-        # Set once the server no longer knows the connection (error 46), or it answered
-        # the opening request with an error: there is nothing to close then.
+        # Set once the connection is closed: there is nothing to poll or close then.
         self._gone = False
         self._drain = False
         self._drained = False
@@ -92,9 +120,6 @@ class LongPollConnection:
 
     def request_drain(self) -> None:
         self._drain = True
-
-    async def send(self, frame: bytes | str) -> None:
-        raise TransportError("a long-poll connection cannot send frames", retryable=False)
 
     async def receive(self) -> bytes:
         frames = self._frames
@@ -115,66 +140,69 @@ class LongPollConnection:
         return params
 
     def _headers(self) -> dict[str, str]:
-        return {
-            "Authorization": self._token,
-            "stream-auth-type": self._request.auth_type,
-            "X-Stream-Client": self._request.user_agent,
-        }
+        request = self._request
+        return auth_headers(self._token, user_agent=request.user_agent, auth_type=request.auth_type)
+
+    def _redact(self, text: str) -> str:
+        # Both tokens: the one it opened with, and the one it polls with since update_token.
+        return redact(text, (self._request.token, self._token))
 
     async def _get(self, params: dict[str, str], timeout: float, what: str) -> httpx.Response:
-        try:
-            return await self._http.get(self._url, params=params, headers=self._headers(), timeout=timeout)
-        except httpx.TimeoutException:
-            if what == "open":
-                raise ConnectTimeoutError(
-                    f"no answer to the long-poll connect within {timeout:g} s"
-                ) from None
-            raise TransportError(f"no answer to the long-poll {what} within {timeout:g} s") from None
-        except httpx.HTTPError as exc:
-            raise TransportError(
-                self._request.redact(f"the long-poll {what} failed: {type(exc).__name__}: {exc}")
-            ) from None
-
-    def _check(self, response: httpx.Response, what: str) -> bytes | None:
-        """The body of a 2xx answer; ``None`` after queueing a Stream error body as a frame."""
-        body = response.content
-        if response.is_success:
-            return body
-        if _stream_error(body):
-            self._frames.append(body)
-            return None
-        raise TransportError(
-            f"the long-poll {what} was answered with HTTP {response.status_code}",
-            retryable=True,
-            status_code=response.status_code,
+        timed_out: Callable[[str], TransportError] = (
+            (lambda _: ConnectTimeoutError(f"no answer to the long-poll connect within {timeout:g} s"))
+            if what == "open"
+            else (lambda _: TransportError(f"no answer to the long-poll {what} within {timeout:g} s"))
         )
+        errors: _Errors = {
+            httpx.TimeoutException: timed_out,  # before its base, HTTPError
+            httpx.HTTPError: lambda why: TransportError(f"the long-poll {what} failed: {why}"),
+            # Not an HTTPError: httpx raises it before sending, on a malformed host or port.
+            httpx.InvalidURL: lambda _: TransportError(
+                f"the base URL {self._request.base_url!r} is not a valid long-poll URL", retryable=False
+            ),
+        }
+        with map_exceptions(errors, redact=self._redact):
+            return await self._http.get(self._url, params=params, headers=self._headers(), timeout=timeout)
 
     async def open(self) -> None:
         params = self._params(json=self._request.payload.decode())
         response = await self._get(params, self._request.timeout, "open")
-        body = self._check(response, "open")
-        if body is None:
-            self._gone = True  # rejected: the error frame is all there is
-            return
-        try:
+        body = response.content
+        if not response.is_success:
+            raise UpgradeRejectedError(
+                f"the long-poll open was answered with HTTP {response.status_code}",
+                status_code=response.status_code,
+                body=body,
+            )
+        not_hello: _Errors = {  # ValidationError is a DecodeError
+            msgspec.DecodeError: lambda why: TransportError(
+                f"the long-poll connect answer is not a connect event: {why}"
+            )
+        }
+        with map_exceptions(not_hello, redact=self._redact):
             event = bytes(_CONNECT_BODY.decode(body).event)
             self.connection_id = _HELLO.decode(event).connection_id
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise TransportError(f"the long-poll connect answer is not a connect event: {exc}") from None
         self._frames.append(event)
 
     async def _poll(self, timeout: float) -> None:
         assert self.connection_id is not None
         response = await self._get(self._params(connection_id=self.connection_id), timeout, "poll")
-        body = self._check(response, "poll")
-        if body is None:
-            if self._transport._is_gone(self._frames[-1]):
-                self._gone = True
+        body = response.content
+        if not response.is_success:
+            if not _is_stream_error(body):
+                raise TransportError(
+                    f"the long-poll poll was answered with HTTP {response.status_code}",
+                    status_code=response.status_code,
+                )
+            self._frames.append(body)
             return
-        try:
+        not_events: _Errors = {
+            msgspec.DecodeError: lambda why: TransportError(
+                f"the long-poll answer is not a list of events: {why}"
+            )
+        }
+        with map_exceptions(not_events, redact=self._redact):
             events = _POLL_BODY.decode(body).events
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise TransportError(f"the long-poll answer is not a list of events: {exc}") from None
         self._frames.extend(bytes(e) for e in events)
 
     async def _final_poll(self) -> None:
@@ -205,7 +233,6 @@ class LongPollTransport:
     """
 
     name = "longpoll"
-    capabilities: frozenset[str] = frozenset()
 
     def __init__(
         self,
@@ -221,13 +248,6 @@ class LongPollTransport:
         self.drain_timeout = drain_timeout
         self.client = client
         self.trust_env = trust_env
-
-    @staticmethod
-    def _is_gone(frame: bytes) -> bool:
-        try:
-            return codec.error_from_body(frame).code == 46
-        except DecodeError:  # pragma: no cover - only Stream error bodies are queued here
-            return False
 
     @asynccontextmanager
     async def connect(self, request: ConnectRequest) -> AsyncIterator[LongPollConnection]:

@@ -21,9 +21,9 @@ A connection attempt reaches the server as a :class:`MemoryPeer`; the script acc
 (:meth:`MemoryPeer.accept`) or refuses it with a transport error (:meth:`MemoryPeer.refuse`),
 as a network or an HTTP error on the upgrade would.
 
-``MemoryTransport(server, polling=True)`` behaves like long-poll: no keep-alive pings, and its
-connections can be drained (:attr:`MemoryPeer.drain_requested`) and given a new token
-(:attr:`MemoryPeer.tokens`).
+``MemoryTransport(server, polling=True)`` behaves like long-poll: its connections are not kept
+alive with pings (they have no ``send``), and they can be drained
+(:attr:`MemoryPeer.drain_requested`) and given a new token (:attr:`MemoryPeer.tokens`).
 """
 
 from __future__ import annotations
@@ -32,18 +32,39 @@ import math
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import msgspec
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from streamchat_core.errors import ConnectionClosedError, ConnectTimeoutError, TransportError
-from streamchat_core.transport import CAPABILITY_PING, ConnectRequest
+from streamchat_core.transport import (
+    ConnectionClosedError,
+    ConnectRequest,
+    ConnectTimeoutError,
+    TransportError,
+    map_exceptions,
+)
 
-__all__ = ["MemoryConnection", "MemoryPeer", "MemoryServer", "MemoryTransport", "error_frame", "hello_frame"]
+__all__ = [
+    "MemoryConnection",
+    "MemoryPeer",
+    "MemoryServer",
+    "MemoryTransport",
+    "PollingMemoryConnection",
+    "error_frame",
+    "hello_frame",
+]
 
 Frame = bytes | str
+
+#: The ends of a memory stream: the other side closed it, or this one did.
+_ENDED: Final = (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError)
+
+
+def _ended(message: str) -> dict[type[Exception], Callable[[str], ConnectionClosedError]]:
+    """For ``map_exceptions``: the end of a memory stream is a ``ConnectionClosedError``."""
+    return dict.fromkeys(_ENDED, lambda _: ConnectionClosedError(message))
 
 
 def hello_frame(connection_id: str, me: Mapping[str, Any], **fields: Any) -> bytes:
@@ -113,17 +134,13 @@ class MemoryPeer:
 
     async def send(self, frame: Frame) -> None:
         """Send a frame to the client. Raises ``ConnectionClosedError`` once it is closed."""
-        try:
+        with map_exceptions(_ended("the client closed the connection"), redact=self.request.redact):
             self._to_client.send_nowait(frame)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            raise ConnectionClosedError("the client closed the connection") from None
 
     async def receive(self) -> Frame:
         """The next frame from the client. Raises ``ConnectionClosedError`` once it is closed."""
-        try:
+        with map_exceptions(_ended("the client closed the connection"), redact=self.request.redact):
             return await self._server_receive.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            raise ConnectionClosedError("the client closed the connection") from None
 
     def __aiter__(self) -> MemoryPeer:
         return self
@@ -132,6 +149,7 @@ class MemoryPeer:
         try:
             return await self.receive()
         except ConnectionClosedError:
+            # The end of the iteration, not a failure: there is no cause to show.
             raise StopAsyncIteration from None
 
     async def close(self, code: int = 1011, reason: str = "") -> None:
@@ -148,32 +166,37 @@ class MemoryPeer:
         self.closed_by_client.set()
 
 
-class MemoryConnection:
-    """The client's end of a memory connection."""
+class _MemoryReceiver:
+    """What both kinds of memory connection do: receive."""
 
     def __init__(self, peer: MemoryPeer) -> None:
         self.peer = peer
 
     async def receive(self) -> Frame:
-        try:
+        with map_exceptions(self._closed, redact=self.peer.request.redact):
             return await self.peer._client_receive.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            peer = self.peer
-            raise ConnectionClosedError(
-                f"the memory connection was closed (code {peer.close_code})",
-                close_code=peer.close_code,
-                close_reason=peer.close_reason,
-            ) from None
+
+    def _closed(self, exc: Exception, why: str) -> ConnectionClosedError | None:
+        if not isinstance(exc, _ENDED):
+            return None
+        peer = self.peer
+        return ConnectionClosedError(
+            f"the memory connection was closed (code {peer.close_code})",
+            close_code=peer.close_code,
+            close_reason=peer.close_reason,
+        )
+
+
+class MemoryConnection(_MemoryReceiver):
+    """The client's end of a memory connection that behaves like a WebSocket: kept alive with pings."""
 
     async def send(self, frame: Frame) -> None:
-        try:
+        with map_exceptions(_ended("the memory connection is closed"), redact=self.peer.request.redact):
             self.peer._to_server.send_nowait(frame)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            raise ConnectionClosedError("the memory connection is closed") from None
 
 
-class PollingMemoryConnection(MemoryConnection):
-    """A memory connection that behaves like long-poll: drainable, token sent on every poll."""
+class PollingMemoryConnection(_MemoryReceiver):
+    """A memory connection that behaves like long-poll: no pings, drainable, token sent on every poll."""
 
     def update_token(self, token: str) -> None:
         self.peer.tokens.append(token)
@@ -216,23 +239,15 @@ class MemoryServer:
 class MemoryTransport:
     """A transport to a :class:`MemoryServer` in the same process."""
 
-    def __init__(
-        self,
-        server: MemoryServer,
-        *,
-        name: str = "memory",
-        polling: bool = False,
-        capabilities: frozenset[str] | None = None,
-    ) -> None:
+    def __init__(self, server: MemoryServer, *, name: str = "memory", polling: bool = False) -> None:
         self.server = server
         self.name = name
         self.polling = polling
-        if capabilities is None:
-            capabilities = frozenset() if polling else frozenset({CAPABILITY_PING})
-        self.capabilities = capabilities
 
     @asynccontextmanager
-    async def connect(self, request: ConnectRequest) -> AsyncIterator[MemoryConnection]:
+    async def connect(
+        self, request: ConnectRequest
+    ) -> AsyncIterator[MemoryConnection | PollingMemoryConnection]:
         peer = MemoryPeer(request, polling=self.polling)
         self.server._arrive(peer)
         with anyio.move_on_after(request.timeout):
@@ -245,7 +260,9 @@ class MemoryTransport:
         if peer._refusal is not None:
             peer._close_from_client()
             raise peer._refusal
-        connection = PollingMemoryConnection(peer) if self.polling else MemoryConnection(peer)
+        connection: MemoryConnection | PollingMemoryConnection = (
+            PollingMemoryConnection(peer) if self.polling else MemoryConnection(peer)
+        )
         try:
             yield connection
         finally:

@@ -8,12 +8,17 @@ library's own keep-alive pings are off: the core pings the way Stream's protocol
 Errors are mapped to the project's own:
 
 - a refused or reset connection, a DNS failure → ``TransportError`` (retryable);
-- an HTTP error status on the upgrade → ``TransportError(status_code=…)`` (retryable: it is
-  what a firewall or proxy that blocks WebSockets answers), unless the body is a Stream error
-  (``{"error": …}``): that body is then handed over as the connection's only frame, so the
-  core sees an API rejection, exactly as when the server accepts the upgrade and sends it;
+- an HTTP error status on the upgrade → ``UpgradeRejectedError`` carrying the status and the
+  body, unread: the core tells Stream's rejection (an API error) from a firewall's or a proxy's
+  page (retryable);
 - no open connection within ``request.timeout`` → ``ConnectTimeoutError``;
+- a base URL that makes no WebSocket URL → ``TransportError`` (not retryable);
 - the connection ending → ``ConnectionClosedError`` carrying the close code.
+
+Each is translated where it enters, by ``map_exceptions``, with the library's exception chained
+as the cause (a redacted copy when its text holds the URL, and so the token). Under trio without
+the ``[trio]`` extra, opening a connection raises a ``TransportError`` (not retryable) whose
+message is the one line naming the extra, chained from ``MissingExtraError``.
 
 A protocol violation by the server (a reserved opcode, reserved bits set, a masked frame, a
 fragmented control frame, invalid UTF-8 in a text frame where the library checks it) fails the
@@ -36,8 +41,8 @@ import asyncio
 import functools
 import inspect
 import logging
-import re
-from collections.abc import AsyncIterator
+import math
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, Final
 
@@ -46,9 +51,18 @@ import sniffio
 import websockets.asyncio.client
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
-from streamchat_core import codec
-from streamchat_core.errors import ConnectionClosedError, ConnectTimeoutError, DecodeError, TransportError
-from streamchat_core.transport import CAPABILITY_PING, Connection, ConnectRequest
+from streamchat_core.transport import (
+    Connection,
+    ConnectionClosedError,
+    ConnectRequest,
+    ConnectTimeoutError,
+    MissingExtraError,
+    TransportError,
+    UpgradeRejectedError,
+    map_exceptions,
+    redact,
+    require_extra,
+)
 
 if TYPE_CHECKING:
     import trio_websocket
@@ -58,11 +72,10 @@ __all__ = ["WebSocketTransport"]
 _DEFAULT_MAX_MESSAGE_SIZE: Final = 1 << 20
 # Closing after an error or a cancellation: time to send the close frame, not to wait for the answer.
 _ABORT_CLOSE_TIMEOUT: Final = 0.1
-_TOKEN_IN_QUERY: Final = re.compile(r"(authorization=)[^&\s'\"]*", re.IGNORECASE)
 
 
 class _RedactTokens(logging.Filter):
-    """Blanks the ``authorization`` query parameter in the WebSocket libraries' debug logs.
+    """Blanks tokens (the ``authorization`` query parameter) in the WebSocket libraries' debug logs.
 
     Both log the request line of the handshake at DEBUG, and the token travels in the
     ``/connect`` query string (browsers cannot set headers on a WebSocket).
@@ -73,8 +86,9 @@ class _RedactTokens(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):
             return True
-        if "uthorization=" in message or "UTHORIZATION=" in message:
-            record.msg = _TOKEN_IN_QUERY.sub(r"\1<redacted>", message)
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg = cleaned
             record.args = None
         return True
 
@@ -85,21 +99,11 @@ for _name in ("websockets.client", "trio-websocket"):
         _logger.addFilter(_RedactTokens())
 
 
-def _is_stream_error(body: bytes | None) -> bool:
-    if not body:
-        return False
-    try:
-        codec.error_from_body(body)
-    except DecodeError:
-        return False
-    return True
-
-
-def _upgrade_error(request: ConnectRequest, status: int, body: bytes | None) -> TransportError | bytes:
-    if body is not None and _is_stream_error(body):
-        return body
-    return TransportError(
-        f"the server answered the WebSocket upgrade with HTTP {status}", retryable=True, status_code=status
+def _rejected(status: int, body: bytes | bytearray | None) -> UpgradeRejectedError:
+    return UpgradeRejectedError(
+        f"the server answered the WebSocket upgrade with HTTP {status}",
+        status_code=status,
+        body=bytes(body) if body else b"",
     )
 
 
@@ -108,24 +112,35 @@ def _network_error(request: ConnectRequest, exc: BaseException) -> TransportErro
     return TransportError(request.redact(f"could not open a WebSocket to {_host(request)}: {detail}"))
 
 
+def _handshake_timeout(request: ConnectRequest) -> ConnectTimeoutError:
+    return ConnectTimeoutError(f"no WebSocket handshake with {_host(request)} within {request.timeout:g} s")
+
+
+def _invalid_url(request: ConnectRequest) -> TransportError:
+    return TransportError(f"the base URL {request.base_url!r} is not a valid WebSocket URL", retryable=False)
+
+
+def _websockets_opening_error(request: ConnectRequest) -> Callable[[Exception, str], TransportError | None]:
+    """How ``map_exceptions`` translates what ``websockets.connect`` raises."""
+
+    def translate(exc: Exception, why: str) -> TransportError | None:
+        if isinstance(exc, InvalidStatus):
+            return _rejected(exc.response.status_code, exc.response.body)
+        if isinstance(exc, (TimeoutError, asyncio.TimeoutError)):  # one class from Python 3.11
+            return _handshake_timeout(request)
+        # InvalidURI's text is the whole URL, token included: it is chained redacted. A
+        # ValueError is what urllib raises on a malformed host or port (as under trio).
+        if isinstance(exc, (InvalidURI, ValueError)):
+            return _invalid_url(request)
+        if isinstance(exc, (OSError, WebSocketException)):
+            return _network_error(request, exc)
+        return None
+
+    return translate
+
+
 def _host(request: ConnectRequest) -> str:
     return request.base_url.split("://", 1)[-1].split("/", 1)[0]
-
-
-class _RejectedConnection:
-    """Hands over the Stream error body of a refused upgrade as the only frame."""
-
-    def __init__(self, body: bytes) -> None:
-        self._body: bytes | None = body
-
-    async def receive(self) -> bytes:
-        body, self._body = self._body, None
-        if body is None:
-            raise ConnectionClosedError("the server refused the WebSocket upgrade", retryable=False)
-        return body
-
-    async def send(self, frame: bytes | str) -> None:
-        raise ConnectionClosedError("the server refused the WebSocket upgrade", retryable=False)
 
 
 class _FailFastClientConnection(websockets.asyncio.client.ClientConnection):
@@ -146,64 +161,81 @@ class _FailFastClientConnection(websockets.asyncio.client.ClientConnection):
 class _WebsocketsConnection:
     """A ``websockets`` (asyncio) connection."""
 
-    def __init__(self, ws: websockets.asyncio.client.ClientConnection) -> None:
+    def __init__(self, ws: websockets.asyncio.client.ClientConnection, request: ConnectRequest) -> None:
         self._ws = ws
         self._recv = ws.recv
+        self._redact = request.redact
 
+    # Translated in the except clause, not by a map_exceptions block around the call: entering
+    # one costs more than the rest of handing a frame over, and receive runs once per frame.
     async def receive(self) -> bytes:
         try:
             # decode=False: text frames as bytes, skipping a UTF-8 decode msgspec does not need.
             return await self._recv(decode=False)
-        except ConnectionClosed as exc:
-            raise _closed_by_websockets(exc) from None
+        except ConnectionClosed:
+            with map_exceptions(self._closed, redact=self._redact):
+                raise
 
     async def send(self, frame: bytes | str) -> None:
         try:
             await self._ws.send(frame if isinstance(frame, str) else frame.decode())
-        except ConnectionClosed as exc:
-            raise _closed_by_websockets(exc) from None
+        except ConnectionClosed:
+            with map_exceptions(self._closed, redact=self._redact):
+                raise
 
-
-def _closed_by_websockets(exc: ConnectionClosed) -> ConnectionClosedError:
-    if exc.rcvd is not None:
-        return _closed(exc.rcvd.code, exc.rcvd.reason)
-    if exc.sent is not None:  # the client failed the connection: the server broke the protocol
-        return _closed(exc.sent.code, exc.sent.reason, by_client=True)
-    return _closed(None, "")
+    def _closed(self, exc: Exception, why: str) -> ConnectionClosedError | None:
+        if not isinstance(exc, ConnectionClosed):
+            return None
+        if exc.rcvd is not None:
+            return _closed(exc.rcvd.code, exc.rcvd.reason, redact=self._redact)
+        if exc.sent is not None:  # the client failed the connection: the server broke the protocol
+            return _closed(exc.sent.code, exc.sent.reason, by_client=True, redact=self._redact)
+        return _closed(None, "", redact=self._redact)
 
 
 class _TrioConnection:
     """A ``trio-websocket`` connection."""
 
-    def __init__(self, ws: trio_websocket.WebSocketConnection) -> None:
+    def __init__(self, ws: trio_websocket.WebSocketConnection, request: ConnectRequest) -> None:
+        from trio_websocket import ConnectionClosed
+
         self._ws = ws
+        self._redact = request.redact
+        self._connection_closed = ConnectionClosed
         #: Set once the connection ended under us (not closed by this side).
         self.broken = False
 
+    # Translated in the except clause, for the reason _WebsocketsConnection's are.
     async def receive(self) -> bytes | str:
-        from trio_websocket import ConnectionClosed
-
         try:
             return await self._ws.get_message()
-        except ConnectionClosed as exc:
-            self.broken = True
-            reason = exc.reason
-            raise _closed(reason.code if reason else None, (reason.reason or "") if reason else "") from None
+        except self._connection_closed:
+            with map_exceptions(self._closed, redact=self._redact):
+                raise
 
     async def send(self, frame: bytes | str) -> None:
-        from trio_websocket import ConnectionClosed
-
         try:
             await self._ws.send_message(frame if isinstance(frame, str) else frame.decode())
-        except ConnectionClosed as exc:
-            self.broken = True
-            reason = exc.reason
-            raise _closed(reason.code if reason else None, (reason.reason or "") if reason else "") from None
+        except self._connection_closed:
+            with map_exceptions(self._closed, redact=self._redact):
+                raise
+
+    def _closed(self, exc: Exception, why: str) -> ConnectionClosedError | None:
+        if not isinstance(exc, self._connection_closed):
+            return None
+        self.broken = True
+        reason = exc.reason
+        return _closed(
+            reason.code if reason else None, (reason.reason or "") if reason else "", redact=self._redact
+        )
 
 
-def _closed(code: int | None, reason: str, *, by_client: bool = False) -> ConnectionClosedError:
+def _closed(
+    code: int | None, reason: str, *, by_client: bool = False, redact: Callable[[str], str]
+) -> ConnectionClosedError:
     described = f"code {code}" if code is not None else "no close code"
-    detail = f"{described}{': ' + reason if reason else ''}"
+    # The reason is the server's text: redacted in the message, as every text that is not ours.
+    detail = f"{described}{': ' + redact(reason) if reason else ''}"
     message = (
         f"the WebSocket connection failed: the server broke the protocol (closed with {detail})"
         if by_client
@@ -227,7 +259,6 @@ class WebSocketTransport:
     """
 
     name = "websocket"
-    capabilities = frozenset({CAPABILITY_PING})
 
     def __init__(
         self,
@@ -264,28 +295,11 @@ class WebSocketTransport:
             options["proxy"] = self.proxy
         if self.ssl is not None and request.base_url.startswith("https://"):
             options["ssl"] = self.ssl
-        try:
+        with map_exceptions(_websockets_opening_error(request), redact=request.redact):
             ws = await websockets.asyncio.client.connect(request.websocket_url(), **options)
-        except InvalidStatus as exc:
-            response = exc.response
-            outcome = _upgrade_error(request, response.status_code, bytes(response.body))
-            if isinstance(outcome, TransportError):
-                raise outcome from None
-            yield _RejectedConnection(outcome)
-            return
-        except (TimeoutError, asyncio.TimeoutError):
-            raise ConnectTimeoutError(
-                f"no WebSocket handshake with {_host(request)} within {request.timeout:g} s"
-            ) from None
-        except InvalidURI:
-            raise TransportError(
-                f"the base URL {request.base_url!r} is not a valid WebSocket URL", retryable=False
-            ) from None
-        except (OSError, WebSocketException) as exc:
-            raise _network_error(request, exc) from None
         graceful = False
         try:
-            yield _WebsocketsConnection(ws)
+            yield _WebsocketsConnection(ws, request)
             graceful = True
         finally:
             with anyio.CancelScope(shield=True):
@@ -296,15 +310,45 @@ class WebSocketTransport:
 
     @asynccontextmanager
     async def _connect_trio(self, request: ConnectRequest) -> AsyncIterator[Connection]:
+        try:
+            require_extra("trio", "the websocket transport under trio")
+        except MissingExtraError as missing:
+            # A transport raises transport errors only; not retryable, so the session fails at
+            # once with the one line, where an ImportError would be retried until connect_timeout.
+            raise TransportError(str(missing), retryable=False) from missing
+        import h11
         import trio_websocket
+        import wsproto.utilities
 
         entered = False
-        # Bounds the end of trio-websocket's context: its reader task waits for the server to
-        # close TCP, and after a protocol violation (the library closed the WebSocket without
-        # a closing handshake) a server may never do so.
-        closing = anyio.CancelScope()
+
+        def opening_error(exc: Exception, why: str) -> TransportError | None:
+            # Once open, what leaves the block is the caller's or the connection's own.
+            if entered:
+                return None
+            if isinstance(exc, trio_websocket.ConnectionRejected):
+                return _rejected(exc.status_code, exc.body)
+            if isinstance(exc, trio_websocket.ConnectionTimeout):
+                return _handshake_timeout(request)
+            if isinstance(exc, (trio_websocket.HandshakeError, OSError)):
+                return _network_error(request, exc.__cause__ or exc)
+            if isinstance(exc, (h11.ProtocolError, wsproto.utilities.ProtocolError)):
+                # An answer to the upgrade that is not HTTP: trio-websocket lets its HTTP
+                # libraries' errors out as they are.
+                return _network_error(request, exc)
+            if isinstance(exc, ValueError):  # urllib's, on a malformed URL
+                return _invalid_url(request)
+            return None
+
+        # Bounds opening, then the end of trio-websocket's context. Opening: when the
+        # handshake times out, trio-websocket raises ConnectionTimeout only once its reader
+        # task ends, and that task waits for a server that never answers (trio-websocket
+        # 0.12). The end: the reader task waits for the server to close TCP, and after a
+        # protocol violation (the library closed the WebSocket without a closing handshake) a
+        # server may never do so.
+        closing = anyio.CancelScope(deadline=anyio.current_time() + request.timeout)
         try:
-            with closing:
+            with map_exceptions(opening_error, redact=request.redact), closing:
                 async with trio_websocket.open_websocket_url(
                     request.websocket_url(),
                     ssl_context=self.ssl if request.base_url.startswith("https://") else None,
@@ -314,8 +358,9 @@ class WebSocketTransport:
                     disconnect_timeout=self.close_timeout,
                 ) as ws:
                     entered = True
+                    closing.deadline = math.inf
                     graceful = False
-                    connection = _TrioConnection(ws)
+                    connection = _TrioConnection(ws, request)
                     try:
                         yield connection
                         graceful = not connection.broken
@@ -333,31 +378,12 @@ class WebSocketTransport:
                                 with anyio.move_on_after(_ABORT_CLOSE_TIMEOUT):
                                     await stream.aclose()
                         closing.deadline = anyio.current_time() + _ABORT_CLOSE_TIMEOUT
-        except trio_websocket.ConnectionRejected as exc:
-            if entered:
-                raise
-            outcome = _upgrade_error(request, exc.status_code, exc.body)
-            if isinstance(outcome, TransportError):
-                raise outcome from None
-            yield _RejectedConnection(outcome)
-        except trio_websocket.ConnectionTimeout:
-            if entered:
-                raise
-            raise ConnectTimeoutError(
-                f"no WebSocket handshake with {_host(request)} within {request.timeout:g} s"
-            ) from None
-        except (trio_websocket.HandshakeError, OSError) as exc:
-            if entered:
-                if isinstance(exc, trio_websocket.DisconnectionTimeout):
-                    return
-                raise
-            raise _network_error(request, exc.__cause__ or exc) from None
-        except ValueError:
-            if entered:
-                raise
-            raise TransportError(
-                f"the base URL {request.base_url!r} is not a valid WebSocket URL", retryable=False
-            ) from None
+        except trio_websocket.DisconnectionTimeout:
+            # Only once open (opening_error translates it before): the closing handshake took
+            # longer than close_timeout, and the connection is closed all the same.
+            return
+        if closing.cancelled_caught and not entered:
+            raise _handshake_timeout(request)
 
     def __repr__(self) -> str:
         return "WebSocketTransport()"

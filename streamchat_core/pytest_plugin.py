@@ -20,6 +20,11 @@ directory by overriding ``streamchat_emulator_options``::
 
 The options are :class:`~streamchat_core.emulator.Emulator`'s keyword arguments. The fixture
 works in sync and async tests alike (the emulator runs on its own thread).
+
+Every pytest run of anyone who installed streamchat-core loads this module, so it lives outside
+:mod:`streamchat_core.emulator` and imports nothing of it: without the ``[emulator]`` extra
+pytest still starts, and only a test asking for the fixture fails, with one line naming the
+extra.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from streamchat_core.extras import MissingExtraError, require_extra
+
 if TYPE_CHECKING:
-    from streamchat_core.emulator.server import Emulator
+    from streamchat_core.emulator import Emulator
 
 __all__ = ["streamchat_emulator", "streamchat_emulator_options"]
 
@@ -41,6 +48,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{_MARKER}(**options): keyword arguments for the streamchat_emulator fixture's Emulator"
     )
+
+
+def _missing_extra() -> str | None:
+    try:
+        require_extra("emulator", f"the {_MARKER} fixture")
+    except MissingExtraError as exc:
+        return str(exc)
+    return None
 
 
 @pytest.fixture
@@ -54,7 +69,12 @@ def streamchat_emulator(
     request: pytest.FixtureRequest, streamchat_emulator_options: dict[str, Any]
 ) -> Iterator[Emulator]:
     """A running emulator, stopped after the test."""
-    from streamchat_core.emulator.server import Emulator
+    missing = _missing_extra()
+    if missing is not None:
+        # Outside the except clause: pytest would otherwise print the line twice, once as the
+        # context of the other.
+        pytest.fail(missing, pytrace=False)
+    from streamchat_core.emulator import Emulator
 
     options = {"allow_dev_tokens": True, **streamchat_emulator_options}
     for marker in reversed(list(request.node.iter_markers(_MARKER))):

@@ -1,11 +1,14 @@
-"""The transport contract: URLs, headers, redaction, the WebSocket error mapping, and protocol violations."""
+"""Protocol violations: whatever a transport's library does with one, no zombie connection is left.
+
+Run against every registered transport that speaks a protocol these tests can break (the test
+plugin's included), through the client: the core must learn at once that the connection is
+unusable.
+"""
 
 from __future__ import annotations
 
-import json
 import struct
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import anyio
 import msgspec
@@ -21,72 +24,11 @@ from raw_server import (
     serving_raw,
     ws_frame,
 )
+from transport_helpers import Protocol, plugin_installed, registered_transports, wire_protocol
 
 import streamchat_wire as wire
-from streamchat_core import ConnectionState, StreamChatClient, TransportError, User, dev_token
-from streamchat_core.plugins import available_transports, resolve_transport
-from streamchat_core.transport import ConnectRequest, redact
-from streamchat_transports.longpoll import LongPollTransport
-from streamchat_transports.memory import error_frame
-from streamchat_transports.websocket import WebSocketTransport, _upgrade_error
-
-TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoiam9obiJ9.s1g+n/at=ure"
-
-
-def request(base_url: str = "https://chat.example.test/prefix/") -> ConnectRequest:
-    return ConnectRequest(
-        base_url=base_url,
-        api_key="key",
-        user_id="john",
-        payload=b'{"user_id":"john","user_details":{"id":"john","name":"J D"}}',
-        token=TOKEN,
-        user_agent="stream-chat-python-core-v0|x=y",
-        timeout=6.0,
-    )
-
-
-def test_the_websocket_url_is_the_one_stream_clients_open() -> None:
-    url = request().websocket_url()
-    parts = urlsplit(url)
-    assert (parts.scheme, parts.netloc, parts.path) == ("wss", "chat.example.test", "/prefix/connect")
-    query = parse_qsl(parts.query)
-    assert [k for k, _ in query] == [
-        "json",
-        "api_key",
-        "authorization",
-        "stream-auth-type",
-        "X-Stream-Client",
-    ]
-    values = dict(query)
-    assert json.loads(values["json"])["user_details"]["name"] == "J D"
-    assert values["authorization"] == TOKEN
-    assert values["stream-auth-type"] == "jwt"
-    assert request("http://127.0.0.1:9").websocket_url().startswith("ws://127.0.0.1:9/connect?json=")
-
-
-def test_http_headers_and_redaction() -> None:
-    assert request().http_headers() == {
-        "Authorization": TOKEN,
-        "stream-auth-type": "jwt",
-        "X-Stream-Client": "stream-chat-python-core-v0|x=y",
-    }
-    url = request().websocket_url()
-    assert TOKEN not in request().redact(url)
-    assert "authorization=<redacted>" in request().redact(url)
-    assert TOKEN not in repr(request())
-    assert redact(f"a {TOKEN} b", [TOKEN, ""]) == "a <redacted> b"
-
-
-def test_an_http_error_on_the_upgrade_is_a_network_failure_unless_stream_says_why() -> None:
-    blocked = _upgrade_error(request(), 403, b"<html>Forbidden by policy</html>")
-    assert isinstance(blocked, TransportError)
-    assert (blocked.status_code, blocked.retryable) == (403, True)
-    assert str(blocked) == "the server answered the WebSocket upgrade with HTTP 403"
-
-    body = error_frame(43, "signature is invalid", 401)
-    assert _upgrade_error(request(), 401, body) == body  # handed over as a frame: an API rejection
-    assert isinstance(_upgrade_error(request(), 502, None), TransportError)
-
+from streamchat_core import ConnectionState, StreamChatClient, User, dev_token
+from streamchat_core.plugins import resolve_transport
 
 # ---------------------------------------------------------------------------- protocol violations
 #
@@ -120,17 +62,19 @@ HTTP_VIOLATIONS: dict[str, bytes] = {
 }
 
 
+VIOLATIONS: dict[Protocol | None, dict[str, bytes]] = {
+    "websocket": WS_VIOLATIONS,
+    "longpoll": HTTP_VIOLATIONS,
+}
+
+
 def _violations() -> list[Any]:
     cases = []
-    for name in available_transports():
-        transport = resolve_transport(name)
-        table = (
-            WS_VIOLATIONS
-            if isinstance(transport, WebSocketTransport)
-            else HTTP_VIOLATIONS
-            if isinstance(transport, LongPollTransport)
-            else {}
-        )
+    names = registered_transports()
+    with plugin_installed():
+        protocols = {name: wire_protocol(resolve_transport(name)) for name in names}
+    for name in names:
+        table = VIOLATIONS.get(protocols[name], {})
         cases.extend(pytest.param(name, violation, id=f"{name}: {violation}") for violation in table)
     return cases
 
@@ -140,7 +84,7 @@ def _events_body(*events: bytes) -> bytes:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("transport_name", "violation"), _violations())
+@pytest.mark.parametrize(("transport_name", "violation"), _violations(), indirect=["transport_name"])
 async def test_a_protocol_violation_never_leaves_a_zombie_connection(
     transport_name: str, violation: str
 ) -> None:
@@ -185,7 +129,7 @@ async def test_a_protocol_violation_never_leaves_a_zombie_connection(
                 await peer.wait_closed()
                 return
 
-    script = websocket if isinstance(resolve_transport(transport_name), WebSocketTransport) else longpoll
+    script = websocket if wire_protocol(resolve_transport(transport_name)) == "websocket" else longpoll
     async with serving_raw(script) as server:
         client = StreamChatClient(
             "key",
