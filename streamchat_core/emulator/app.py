@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from streamchat_core.emulator.auth import check_api_key
 from streamchat_core.emulator.channels_api import channel_routes
 from streamchat_core.emulator.control import control_routes
 from streamchat_core.emulator.errors import DOES_NOT_EXIST, INPUT, INTERNAL, RequestError
@@ -83,6 +84,11 @@ async def _no_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
         else:
             await websocket.close(code=1008)
         return
+    # Stream checks the API key before routing: an unknown key gets the auth error, whatever
+    # the path. (With no key at all, the path is what is wrong.)
+    api_key = Request(scope).query_params.get("api_key")
+    if api_key:
+        check_api_key(scope["app"].state.emulator.config, api_key)
     raise HTTPException(status_code=404)
 
 

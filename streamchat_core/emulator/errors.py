@@ -85,6 +85,5 @@ class RequestError(Exception):
         return _ENCODER.encode({"error": self.payload()})
 
     def body(self) -> bytes:
-        """The HTTP error body: the fields at the top level, and again under ``error``."""
-        payload = self.payload()
-        return _ENCODER.encode({**payload, "error": payload})
+        """The HTTP error body: Stream's, flat (``code``, ``message``, ``StatusCode``, …)."""
+        return _ENCODER.encode(self.payload())

@@ -47,7 +47,7 @@ def check_connect(
     try:
         validate_user_id(connect.user_id)
     except InvalidUserError as exc:
-        raise RequestError(INPUT, 400, str(exc)) from None
+        raise RequestError(INPUT, 400, invalid_user_id_message(connect.user_id, exc)) from None
     if user.id != connect.user_id:
         raise RequestError(
             INPUT, 400, f"user_id {connect.user_id!r} differs from user_details.id {user.id!r}"
@@ -67,3 +67,9 @@ def check_connect(
     except InvalidUserError as exc:
         raise RequestError(INPUT, 400, str(exc)) from None
     return user
+
+
+def invalid_user_id_message(user_id: str, why: InvalidUserError) -> str:
+    """Stream's wording for a bad user id, then what exactly is wrong (the character, the length)."""
+    shown = user_id if len(user_id) <= 64 else user_id[:64] + "…"
+    return f'"{shown}" is not a valid user id. a-z, 0-9, @, _ and - are allowed. ({why})'

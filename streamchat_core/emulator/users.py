@@ -50,6 +50,8 @@ _IMMUTABLE: Final = frozenset(
 )
 _PRIVACY_KEYS: Final = ("typing_indicators", "read_receipts", "delivery_receipts")
 _MAX_LIMIT: Final = 100
+#: Stream's order of queryUsers without a sort: the newest users first.
+_DEFAULT_ORDER: Final = [("created_at", -1), ("id", -1)]
 _DEFAULT_LIMIT: Final = 30
 _MAX_OFFSET: Final = 1000
 
@@ -228,8 +230,8 @@ class UserStore:
         offset: int | None = None,
     ) -> list[dict[str, Any]]:
         """Users matching a Stream filter (``$eq``, ``$ne``, ``$in``, ``$nin``, ``$gt``…,
-        ``$exists``, ``$and``, ``$or``), sorted (by ``created_at`` then ``id`` when no sort is
-        given), then paged."""
+        ``$exists``, ``$and``, ``$or``), sorted (with no sort, as Stream: newest first, by
+        ``created_at`` then ``id``, both descending), then paged."""
         if limit is None or limit == 0:
             limit = _DEFAULT_LIMIT
         if not 0 < limit <= _MAX_LIMIT:
@@ -240,5 +242,5 @@ class UserStore:
         match = compile_filter(filter_conditions)
         found = [r for r in self._users.values() if match(r)]
         order = [(s.field_, 1 if s.direction is None else s.direction) for s in sort]
-        found = sort_records(found, order or [("created_at", 1)], tie_break="id")
+        found = sort_records(found, order or _DEFAULT_ORDER, tie_break="id")
         return found[offset : offset + limit]

@@ -243,8 +243,18 @@ class Peer:
         return marker
 
 
-def error_of(frame_or_body: dict[str, Any]) -> dict[str, Any]:
-    """The error object of an error frame; checks it has every field of Stream's shape."""
-    error = frame_or_body["error"]
-    assert set(error) >= {"code", "message", "StatusCode", "duration", "more_info", "details"}, error
+STREAM_ERROR_FIELDS = {"code", "message", "StatusCode", "duration", "more_info", "details"}
+
+
+def error_of(frame: dict[str, Any]) -> dict[str, Any]:
+    """The error object of a WebSocket error frame (``{"error": {…}}``), with every field of Stream's shape."""
+    error = frame["error"]
+    assert set(error) >= STREAM_ERROR_FIELDS, error
     return error  # type: ignore[no-any-return]
+
+
+def error_of_body(body: dict[str, Any]) -> dict[str, Any]:
+    """An HTTP error body: Stream's fields at the top level, and nothing nested under ``error``."""
+    assert set(body) >= STREAM_ERROR_FIELDS, body
+    assert "error" not in body, body
+    return body

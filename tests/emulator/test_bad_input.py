@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-from emulator_peer import Peer, error_of, unique
+from emulator_peer import Peer, error_of_body, unique
 
 from streamchat_core.emulator import Emulator
 
@@ -87,12 +87,23 @@ async def test_an_oversized_body_is_code_22(make_emulator: Callable[..., Emulato
     assert (streamed.status_code, streamed.json()["code"]) == (413, 22)
 
 
+async def test_an_unknown_api_key_gets_the_auth_error_on_any_path(peer: Peer) -> None:
+    # Stream checks the key before routing; without a key, the path is what is wrong.
+    async with peer.http() as client:
+        unknown_key = await client.get("/no/such/thing", params={"api_key": "not-this-emulators-key"})
+        right_key = await client.get("/no/such/thing", params={"api_key": peer.emu.api_key})
+    assert unknown_key.status_code == 401
+    assert error_of_body(unknown_key.json())["code"] == 2
+    assert right_key.status_code == 404
+    assert error_of_body(right_key.json())["code"] == 16
+
+
 async def test_an_unknown_path_and_a_wrong_method(peer: Peer) -> None:
     async with peer.http() as client:
         missing = await client.get("/no/such/thing")
         wrong = await client.delete("/users")
     assert (missing.status_code, missing.json()["code"]) == (404, 16)
-    assert error_of(missing.json())["code"] == 16
+    assert error_of_body(missing.json())["code"] == 16
     assert wrong.status_code == 405
     assert wrong.json()["code"] == 4
 

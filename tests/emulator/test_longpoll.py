@@ -10,7 +10,7 @@ import anyio
 import httpx
 import pytest
 from client_helpers import WAIT, eventually
-from emulator_peer import Peer, error_of, unique
+from emulator_peer import Peer, error_of_body, unique
 
 from streamchat_core.emulator import Emulator
 
@@ -165,7 +165,7 @@ async def test_an_unknown_connection_id_gets_error_46(peer: Peer) -> None:
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == 46
-    assert error_of(body)["code"] == 46
+    assert error_of_body(body)["code"] == 46
     assert body["StatusCode"] == 400
 
 

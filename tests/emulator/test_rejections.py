@@ -13,7 +13,7 @@ from typing import Any
 
 import jwt
 import pytest
-from emulator_peer import API_SECRET, Peer, error_of, unique
+from emulator_peer import API_SECRET, Peer, error_of, error_of_body, unique
 
 from streamchat_core.emulator import Emulator
 from streamchat_core.tokens import dev_token
@@ -117,9 +117,19 @@ async def test_longpoll_rejection(peer: Peer, case: str) -> None:
         response = await client.get("/longpoll", params=query, headers={"Authorization": token})
     assert response.status_code == status
     body = response.json()
-    assert body["code"] == code  # Stream's REST shape, read by the official clients
-    assert error_of(body)["code"] == code  # and the WebSocket envelope
+    assert error_of_body(body)["code"] == code  # Stream's REST shape, flat
     assert body["StatusCode"] == status
+
+
+async def test_an_invalid_user_id_is_named_in_streams_words_with_the_character(peer: Peer) -> None:
+    async with peer.ws(
+        "John Doe!",
+        payload=json.dumps({"user_id": "John Doe!", "user_details": {"id": "John Doe!"}}),
+        token=peer.token("John Doe!"),
+    ) as ws:
+        message = error_of(await ws.recv_json())["message"]
+    assert message.startswith('"John Doe!" is not a valid user id. a-z, 0-9, @, _ and - are allowed.')
+    assert "'J' (U+004A) at position 0" in message
 
 
 async def test_the_mismatch_message_names_both_users(peer: Peer) -> None:

@@ -51,6 +51,16 @@ async def test_upsert_with_a_server_token_then_query_by_id(peer: Peer) -> None:
     assert [u["id"] for u in paged] == ids[2:]
 
 
+async def test_without_a_sort_the_newest_users_come_first(peer: Peer) -> None:
+    # Created in this order, with ids that sort neither that way nor the reverse.
+    tag = unique("t")
+    ids = [unique("m"), unique("a"), unique("z")]
+    for user_id in ids:
+        await _upsert(peer, {"id": user_id, "tag": tag})
+    found = await _query(peer, {"filter_conditions": {"tag": tag}})
+    assert [u["id"] for u in found] == ids[::-1]
+
+
 async def test_a_user_token_may_query(peer: Peer) -> None:
     me = unique("me")
     async with peer.connected(me):
