@@ -398,6 +398,41 @@ async def test_server_side_calls_name_the_user(peer: Peer) -> None:
         assert (anonymous.status_code, anonymous.json()["code"]) == (400, 4)
 
 
+async def test_a_server_token_acts_in_a_channel_its_user_is_not_a_member_of(peer: Peer) -> None:
+    # Stream checks permissions only for client-side calls.
+    async with member(peer, "john") as john:
+        channel_id = unique("srv")
+        await peer.request(
+            "POST",
+            f"/channels/messaging/{channel_id}/query",
+            json_body={"data": {"members": [john.user_id], "created_by_id": john.user_id}},
+        )
+        outsider = unique("outsider")
+        upserted = await peer.request("POST", "/users", json_body={"users": {outsider: {"id": outsider}}})
+        assert upserted.status_code == 200, upserted.text
+        as_server = await peer.request(
+            "POST",
+            f"/channels/messaging/{channel_id}/message",
+            json_body={"message": {"text": "from the backend", "user_id": outsider}},
+        )
+        assert as_server.status_code == 200, as_server.text
+        assert as_server.json()["message"]["user"]["id"] == outsider
+        event = await peer.request(
+            "POST",
+            f"/channels/messaging/{channel_id}/event",
+            json_body={"event": {"type": "backend.note", "user_id": outsider}},
+        )
+        assert event.status_code == 200, event.text
+        assert event.json()["event"]["user"]["id"] == outsider
+        as_client = await peer.request(
+            "POST",
+            f"/channels/messaging/{channel_id}/message",
+            json_body={"message": {"text": "let me in"}},
+            user_id=outsider,
+        )
+        assert (as_client.status_code, as_client.json()["code"]) == (403, 17)
+
+
 @pytest.mark.parametrize(
     ("path", "body", "code", "status"),
     [
