@@ -16,6 +16,7 @@ import sys
 import textwrap
 
 import pytest
+from import_scan import imports
 from install_helpers import client_script, line
 
 from streamchat_core.emulator import Emulator
@@ -65,27 +66,8 @@ def _imports(path: pathlib.Path) -> tuple[set[str], set[str]]:
 
     ``if TYPE_CHECKING:`` blocks are left out: they never run.
     """
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    at_load: set[str] = set()
-    lazily: set[str] = set()
-
-    def visit(node: ast.AST, in_function: bool) -> None:
-        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
-            for child in node.orelse:
-                visit(child, in_function)
-            return
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
-        (lazily if in_function else at_load).update(name.split(".")[0] for name in names)
-        inside = in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-        for child in ast.iter_child_nodes(node):
-            visit(child, inside)
-
-    visit(tree, False)
-    return at_load, lazily
+    found = [i for i in imports(path.read_text(encoding="utf-8")) if not i.type_checking and not i.dynamic]
+    return {i.top for i in found if not i.lazy}, {i.top for i in found if i.lazy}
 
 
 def _client_files() -> list[pathlib.Path]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import pathlib
 
+from import_scan import imports
+
 import streamchat_core
 
 PACKAGE = pathlib.Path(streamchat_core.__file__).parent
@@ -57,21 +59,11 @@ LAYERS = [
 
 def _imports(path: pathlib.Path) -> set[str]:
     """The ``streamchat_core`` modules ``path`` imports, by short name (``emulator`` for the emulator)."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names: list[str] = []
-        if isinstance(node, ast.ImportFrom) and node.module is not None and node.level == 0:
-            if node.module == "streamchat_core":
-                names = [f"streamchat_core.{alias.name}" for alias in node.names]
-            else:
-                names = [node.module]
-        elif isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "streamchat_core" and len(parts) > 1:
-                found.add(parts[1])
-    return found
+    return {
+        parts[1]
+        for found in imports(path.read_text(encoding="utf-8"))
+        if (parts := found.module.split("."))[0] == "streamchat_core" and len(parts) > 1
+    }
 
 
 def _modules() -> dict[str, set[str]]:

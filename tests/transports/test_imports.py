@@ -8,10 +8,10 @@ generated wire models, fails, wherever it stands (``TYPE_CHECKING`` blocks, func
 
 from __future__ import annotations
 
-import ast
 import pathlib
 
 import pytest
+from import_scan import imports
 from transport_helpers import PLUGIN_PATH
 
 ROOT = pathlib.Path(__file__).parents[2]
@@ -22,27 +22,7 @@ ALLOWED = "streamchat_core.transport"
 
 def imported_modules(source: str) -> list[str]:
     """Every module ``source`` imports, absolute (``from pkg import mod`` names ``pkg.mod``)."""
-    found: list[str] = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module in ("streamchat_core", "streamchat_wire"):  # packages: their names are modules
-                found.extend(f"{node.module}.{alias.name}" for alias in node.names)
-            else:
-                found.append(node.module)
-        elif (
-            isinstance(node, ast.Call)
-            and (
-                (isinstance(node.func, ast.Attribute) and node.func.attr == "import_module")
-                or (isinstance(node.func, ast.Name) and node.func.id in ("import_module", "__import__"))
-            )
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            found.append(node.args[0].value)
-    return found
+    return [found.module for found in imports(source)]
 
 
 def forbidden(source: str) -> list[str]:
