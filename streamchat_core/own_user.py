@@ -13,10 +13,14 @@ import streamchat_wire as wire
 from streamchat_core import codec
 from streamchat_core.codec import Event
 
-__all__ = ["merge_user", "own_user_after", "own_user_from"]
+__all__ = ["OWN_USER_EVENTS", "merge_user", "own_user_after", "own_user_from"]
 
 _USER_FIELDS = tuple(f.name for f in msgspec.structs.fields(wire.User) if f.name != "extra_data")
 _PRESENCE_FIELDS = ("online", "last_active")
+
+#: The event classes that can change the own user: callers on the path of every event check
+#: ``event.__class__ in OWN_USER_EVENTS`` before calling :func:`own_user_after`.
+OWN_USER_EVENTS: frozenset[type] = frozenset({wire.UserUpdatedEvent, wire.UserPresenceChangedEvent})
 
 
 def merge_user(own: wire.OwnUser, user: wire.User) -> wire.OwnUser:

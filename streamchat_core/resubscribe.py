@@ -37,10 +37,16 @@ class Resubscriber:
         *,
         wait_at_most: float,
         start_soon: Callable[[Callable[[], Coroutine[Any, Any, None]]], None],
+        wait_for: Callable[[Callable[[], bool]], Awaitable[None]],
+        notify: Callable[[], None],
     ) -> None:
         self._hooks = hooks
         self._wait_at_most = wait_at_most
         self._start_soon = start_soon
+        # The session's wake-up: its links call notify on every change, so one wait covers
+        # "the hooks are done" and "the connection is lost".
+        self._wait_for = wait_for
+        self._notify = notify
         self._runs: dict[Link, anyio.CancelScope] = {}
 
     async def run(self, link: Link) -> None:
@@ -68,10 +74,11 @@ class Resubscriber:
                 if self._runs.get(link) is scope:
                     del self._runs[link]
                 finished.set()
+                self._notify()
 
         self._start_soon(run_hooks)
         with anyio.move_on_after(self._wait_at_most):
-            await _first_of(finished, link.lost)
+            await self._wait_for(lambda: finished.is_set() or link.lost.is_set())
         if link.lost.is_set():
             self.cancel(link)
         elif not finished.is_set():
@@ -90,17 +97,3 @@ class Resubscriber:
     def cancel_all(self) -> None:
         for scope in self._runs.values():
             scope.cancel()
-
-
-async def _first_of(a: anyio.Event, b: anyio.Event) -> None:
-    """Return once either event is set."""
-    if a.is_set() or b.is_set():
-        return
-    async with anyio.create_task_group() as tg:
-
-        async def wait(event: anyio.Event) -> None:
-            await event.wait()
-            tg.cancel_scope.cancel()
-
-        tg.start_soon(wait, a)
-        tg.start_soon(wait, b)

@@ -32,7 +32,7 @@ from streamchat_core.codec import Event
 from streamchat_core.connection import Link, Sink
 from streamchat_core.errors import StreamChatError, TokenProviderError, TransportError
 from streamchat_core.link_pool import LinkPool
-from streamchat_core.own_user import own_user_after, own_user_from
+from streamchat_core.own_user import OWN_USER_EVENTS, own_user_after, own_user_from
 from streamchat_core.reconnect_rules import HELD_AFTER, Action, Attempts, decide
 from streamchat_core.resubscribe import ResubscribeHook, Resubscriber
 from streamchat_core.state import ConnectionState
@@ -119,7 +119,13 @@ class Session:
         self._index = 0
         self._mode = self.chain[0].name
         self._wake = anyio.Event()
-        self._hooks = Resubscriber(hooks, wait_at_most=config.connect_timeout, start_soon=self._start_soon)
+        self._hooks = Resubscriber(
+            hooks,
+            wait_at_most=config.connect_timeout,
+            start_soon=self._start_soon,
+            wait_for=self._wait_for,
+            notify=self._notify,
+        )
         self._switch_back = SwitchBack(
             open_link=self._open_candidate,
             deliver=self._deliver,
@@ -375,8 +381,9 @@ class Session:
         self.ready.set()
 
     def _deliver(self, event: Event, frame: bytes | str = b"") -> None:
+        # On the path of every event: a class lookup, and a call only for the two that matter.
         own = self.user
-        if own is not None:
+        if own is not None and event.__class__ in OWN_USER_EVENTS:
             self.user = own_user_after(own, event)
         self._dispatch(event)
 
