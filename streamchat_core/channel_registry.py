@@ -227,11 +227,7 @@ class ChannelRegistry:
         return ()
 
     def _went_offline(self) -> list[Event]:
-        for scope in self._scopes:
-            scope.cancel()
-        self._scopes.clear()
-        self._sweeper = None
-        self._sweeper_wake = None
+        self._stop_tasks()
         stops: list[Event] = []
         for channel in self._channels.values():
             channel.went_offline()
@@ -243,11 +239,7 @@ class ChannelRegistry:
 
         The client calls this; a new ``connect_user`` starts afresh, as with Stream's clients.
         """
-        for scope in self._scopes:
-            scope.cancel()
-        self._scopes.clear()
-        self._sweeper = None
-        self._sweeper_wake = None
+        self._stop_tasks()
         for channel in self._channels.values():
             channel.watching = False
         self._channels.clear()
@@ -256,6 +248,14 @@ class ChannelRegistry:
             self._remove_hook = None
 
     # ------------------------------------------------------------------ background work
+
+    def _stop_tasks(self) -> None:
+        """Cancel every task of the registry (typing timers, the typing sweeper)."""
+        for scope in self._scopes:
+            scope.cancel()
+        self._scopes.clear()
+        self._sweeper = None
+        self._sweeper_wake = None
 
     def start_task(
         self, work: Callable[[], Coroutine[Any, Any, None]], name: str
