@@ -66,6 +66,7 @@ class User(UserStruct, kw_only=True):
     privacy_settings: PrivacySettings | None = None
     revoke_tokens_issued_before: datetime | None = None
     role: str | None = None
+    shadow_banned: bool | None = None
     teams: list[str] | None = None
     teams_role: dict[str, str] | None = None
     updated_at: datetime | None = None
@@ -106,7 +107,7 @@ class ConnectPayload(WireStruct, kw_only=True):
 
     user_id: str
     user_details: User
-    device: dict[str, Any] | None = None
+    device: Device | None = None
     client_request_id: str | None = None
     server_determines_connection_id: bool | None = None
 
@@ -437,6 +438,285 @@ class PartialUpdateUsersRequest(WireStruct, kw_only=True):
     """
 
     users: list[PartialUserUpdate]
+
+
+class EmptyResponse(WireStruct, kw_only=True):
+    """
+    Stream's bare `Response`, an answer with nothing in it but `duration`.
+    """
+
+    duration: str | None = None
+
+
+class CreateGuestRequest(WireStruct, kw_only=True):
+    """
+    `POST /guest`, sent anonymously: the guest user to create.
+    """
+
+    user: User
+
+
+class CreateGuestResponse(WireStruct, kw_only=True):
+    """
+    The guest user and a token to connect it with.
+    """
+
+    access_token: str
+    user: User
+    duration: str | None = None
+
+
+class CreateDeviceRequest(WireStruct, kw_only=True):
+    """
+    `POST /devices`; `user_id` only server-side.
+    """
+
+    id: str
+    push_provider: str
+    push_provider_name: str | None = None
+    user_id: str | None = None
+    voip_token: bool | None = None
+
+
+class ListDevicesResponse(WireStruct, kw_only=True):
+    """
+    `GET /devices`
+    """
+
+    devices: list[Device]
+    duration: str | None = None
+
+
+class MuteUserRequest(WireStruct, kw_only=True):
+    """
+    `POST /moderation/mute`: one `target_id` or several `target_ids`; `timeout` in minutes; `user_id` only server-side.
+    """
+
+    target_id: str | None = None
+    target_ids: list[str] | None = None
+    timeout: int | None = None
+    user_id: str | None = None
+
+
+class UnmuteUserRequest(WireStruct, kw_only=True):
+    """
+    `POST /moderation/unmute`
+    """
+
+    target_id: str | None = None
+    target_ids: list[str] | None = None
+    user_id: str | None = None
+
+
+class BlockUsersRequest(WireStruct, kw_only=True):
+    """
+    `POST /users/block` and `POST /users/unblock`; `user_id` only server-side.
+    """
+
+    blocked_user_id: str
+    user_id: str | None = None
+
+
+class BlockUsersResponse(WireStruct, kw_only=True):
+    blocked_by_user_id: str | None = None
+    blocked_user_id: str | None = None
+    created_at: datetime | None = None
+    duration: str | None = None
+
+
+class BlockedUser(WireStruct, kw_only=True):
+    """
+    One block, `user_id` blocking `blocked_user_id`.
+    """
+
+    user_id: str
+    blocked_user_id: str
+    created_at: datetime | None = None
+    user: User | None = None
+    blocked_user: User | None = None
+
+
+class GetBlockedUsersResponse(WireStruct, kw_only=True):
+    """
+    `GET /users/block`
+    """
+
+    blocks: list[BlockedUser]
+    duration: str | None = None
+
+
+class BanRequest(WireStruct, kw_only=True):
+    """
+    `POST /moderation/ban`: everywhere, or in one channel (`type` and `id`); `timeout` in minutes.
+    """
+
+    target_user_id: str
+    timeout: int | None = None
+    reason: str | None = None
+    shadow: bool | None = None
+    ip_ban: bool | None = None
+    type: str | None = None
+    id: str | None = None
+    user_id: str | None = None
+    banned_by_id: str | None = None
+    banned_by: User | None = None
+    delete_messages: str | None = None
+
+
+class QueryBannedUsersPayload(WireStruct, kw_only=True):
+    """
+    `GET /query_banned_users?payload=<this, JSON>`
+    """
+
+    filter_conditions: dict[str, Any] | None = None
+    sort: list[SortParam] | None = None
+    limit: int | None = None
+    offset: int | None = None
+    exclude_expired_bans: bool | None = None
+    user_id: str | None = None
+
+
+class SendUserCustomEventRequest(WireStruct, kw_only=True):
+    """
+    `POST /users/{id}/event`: a custom event for one user's connections.
+    """
+
+    event: EventRequest
+
+
+class DeleteUserResponse(WireStruct, kw_only=True):
+    """
+    `DELETE /users/{id}`
+    """
+
+    user: User | None = None
+    task_id: str | None = None
+    duration: str | None = None
+
+
+class DeleteUsersRequest(WireStruct, kw_only=True):
+    """
+    `POST /users/delete`: `user` is soft, pruning or hard; `messages` soft, pruning or hard; `conversations` soft or hard.
+    """
+
+    user_ids: list[str]
+    user: str | None = None
+    messages: str | None = None
+    conversations: str | None = None
+    new_channel_owner_id: str | None = None
+
+
+class DeactivateUserRequest(WireStruct, kw_only=True):
+    """
+    `POST /users/{id}/deactivate`
+    """
+
+    mark_messages_deleted: bool | None = None
+    created_by_id: str | None = None
+
+
+class DeactivateUsersRequest(WireStruct, kw_only=True):
+    """
+    `POST /users/deactivate`, an asynchronous task.
+    """
+
+    user_ids: list[str]
+    mark_messages_deleted: bool | None = None
+    mark_channels_deleted: bool | None = None
+    created_by_id: str | None = None
+
+
+class ReactivateUserRequest(WireStruct, kw_only=True):
+    """
+    `POST /users/{id}/reactivate`
+    """
+
+    restore_messages: bool | None = None
+    name: str | None = None
+    created_by_id: str | None = None
+
+
+class ReactivateUsersRequest(WireStruct, kw_only=True):
+    """
+    `POST /users/reactivate`, an asynchronous task.
+    """
+
+    user_ids: list[str]
+    restore_messages: bool | None = None
+    created_by_id: str | None = None
+
+
+class RestoreUsersRequest(WireStruct, kw_only=True):
+    """
+    `POST /users/restore`: soft-deleted users back.
+    """
+
+    user_ids: list[str]
+
+
+class SingleUserResponse(WireStruct, kw_only=True):
+    """
+    The answer of deactivating or reactivating one user.
+    """
+
+    user: User
+    duration: str | None = None
+
+
+class TaskStartedResponse(WireStruct, kw_only=True):
+    """
+    An asynchronous task was started; follow it with `GET /tasks/{task_id}`.
+    """
+
+    task_id: str
+    duration: str | None = None
+
+
+class GetTaskResponse(WireStruct, kw_only=True):
+    """
+    `GET /tasks/{id}`: `status` is waiting, pending, running, completed or failed.
+    """
+
+    task_id: str
+    status: str
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    duration: str | None = None
+
+
+class AppSettings(WireStruct, kw_only=True):
+    """
+    The app's settings as `GET /app` answers them (Stream's `AppResponseFields`; those not modelled are kept as given).
+    """
+
+    name: str | None = None
+    organization: str | None = None
+    disable_auth_checks: bool | None = None
+    disable_permissions_checks: bool | None = None
+    multi_tenant_enabled: bool | None = None
+    revoke_tokens_issued_before: datetime | None = None
+    channel_configs: dict[str, Any] | None = None
+
+
+class GetAppResponse(WireStruct, kw_only=True):
+    """
+    `GET /app` (server-side)
+    """
+
+    app: AppSettings
+    duration: str | None = None
+
+
+class UpdateAppRequest(WireStruct, kw_only=True):
+    """
+    `PATCH /app` (server-side): the settings to change; a null `revoke_tokens_issued_before` undoes a revocation.
+    """
+
+    revoke_tokens_issued_before: datetime | None = None
+    disable_auth_checks: bool | None = None
+    disable_permissions_checks: bool | None = None
 
 
 class LongPollEventsResponse(WireStruct, kw_only=True):
@@ -1021,6 +1301,25 @@ class ChannelResponse(CustomFieldsStruct, kw_only=True):
     updated_at: datetime | None = None
 
 
+class Ban(WireStruct, kw_only=True):
+    """
+    One ban, as `GET /query_banned_users` lists it.
+    """
+
+    user: User | None = None
+    banned_by: User | None = None
+    channel: ChannelResponse | None = None
+    created_at: datetime | None = None
+    expires: datetime | None = None
+    reason: str | None = None
+    shadow: bool | None = None
+
+
+class QueryBannedUsersResponse(WireStruct, kw_only=True):
+    bans: list[Ban]
+    duration: str | None = None
+
+
 class ChannelCreatedEvent(EventStruct, kw_only=True, tag_field='type', tag='channel.created'):
     """
     A channel was created.
@@ -1344,6 +1643,14 @@ class OwnUser(User, kw_only=True):
     unread_threads: int | None = None
 
 
+class MuteUserResponse(WireStruct, kw_only=True):
+    mute: UserMute | None = None
+    mutes: list[UserMute] | None = None
+    non_existing_users: list[str] | None = None
+    own_user: OwnUser | None = None
+    duration: str | None = None
+
+
 class HealthCheckEvent(EventStruct, kw_only=True, tag_field='type', tag='health.check'):
     """
     The server keep-alive; the first one on a connection carries `me` and the `connection_id`.
@@ -1526,6 +1833,17 @@ class SendMessageResponse(WireStruct, kw_only=True):
 
 class MarkReadResponse(WireStruct, kw_only=True):
     event: MessageReadEvent | None = None
+    duration: str | None = None
+
+
+class ExportUserResponse(WireStruct, kw_only=True):
+    """
+    `GET /users/{id}/export`: the user and what they wrote.
+    """
+
+    user: User | None = None
+    messages: list[Message] | None = None
+    reactions: list[Reaction] | None = None
     duration: str | None = None
 
 
@@ -1964,8 +2282,14 @@ __all__ = [
     "AIIndicatorUpdateEvent",
     "APIError",
     "App",
+    "AppSettings",
     "AppUpdatedEvent",
     "Attachment",
+    "Ban",
+    "BanRequest",
+    "BlockUsersRequest",
+    "BlockUsersResponse",
+    "BlockedUser",
     "ChannelConfig",
     "ChannelCreatedEvent",
     "ChannelData",
@@ -1986,15 +2310,28 @@ __all__ = [
     "ConnectionChangedEvent",
     "ConnectionErrorEvent",
     "ConnectionRecoveredEvent",
+    "CreateDeviceRequest",
+    "CreateGuestRequest",
+    "CreateGuestResponse",
+    "DeactivateUserRequest",
+    "DeactivateUsersRequest",
+    "DeleteUserResponse",
+    "DeleteUsersRequest",
     "DeliveryReceipts",
     "Device",
     "Draft",
     "DraftDeletedEvent",
     "DraftUpdatedEvent",
+    "EmptyResponse",
     "ErrorFrame",
     "EventRequest",
+    "ExportUserResponse",
+    "GetAppResponse",
+    "GetBlockedUsersResponse",
+    "GetTaskResponse",
     "HealthCheckEvent",
     "HealthCheckPing",
+    "ListDevicesResponse",
     "LongPollConnectResponse",
     "LongPollEventsResponse",
     "MarkReadRequest",
@@ -2012,6 +2349,8 @@ __all__ = [
     "MessageUndeletedEvent",
     "MessageUpdate",
     "MessageUpdatedEvent",
+    "MuteUserRequest",
+    "MuteUserResponse",
     "NotificationAddedToChannelEvent",
     "NotificationChannelDeletedEvent",
     "NotificationChannelMutesUpdatedEvent",
@@ -2039,6 +2378,8 @@ __all__ = [
     "PollVoteChangedEvent",
     "PollVoteRemovedEvent",
     "PrivacySettings",
+    "QueryBannedUsersPayload",
+    "QueryBannedUsersResponse",
     "QueryChannelRequest",
     "QueryChannelsRequest",
     "QueryChannelsResponse",
@@ -2049,6 +2390,8 @@ __all__ = [
     "ReactionGroup",
     "ReactionNewEvent",
     "ReactionUpdatedEvent",
+    "ReactivateUserRequest",
+    "ReactivateUsersRequest",
     "ReadReceipts",
     "ReadState",
     "Reminder",
@@ -2056,17 +2399,23 @@ __all__ = [
     "ReminderDeletedEvent",
     "ReminderNotificationEvent",
     "ReminderUpdatedEvent",
+    "RestoreUsersRequest",
     "SendEventRequest",
     "SendEventResponse",
     "SendMessageRequest",
     "SendMessageResponse",
+    "SendUserCustomEventRequest",
+    "SingleUserResponse",
     "SortParam",
+    "TaskStartedResponse",
     "Thread",
     "ThreadUpdatedEvent",
     "TransportChangedEvent",
     "TypingIndicators",
     "TypingStartEvent",
     "TypingStopEvent",
+    "UnmuteUserRequest",
+    "UpdateAppRequest",
     "UpsertUsersRequest",
     "User",
     "UserBannedEvent",
